@@ -1,0 +1,71 @@
+"""Opening a store: a SQLite file (the embedded default) or a PostgreSQL URL, same schema."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import Connection
+
+from izdesh.store import schema
+
+
+class StoreError(Exception):
+    """The store cannot be opened or is not an Izdesh store."""
+
+
+def engine_url(db: str) -> str:
+    """`--db` takes a SQLite path or a postgresql:// URL (CLI.md)."""
+    if db.startswith(("postgresql://", "postgresql+", "sqlite:")):
+        return db.replace("postgresql://", "postgresql+psycopg://", 1) if db.startswith("postgresql://") else db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def open_engine(db: str, *, readonly: bool = False, create: bool = False) -> Engine:
+    url = engine_url(db)
+    if url.startswith("sqlite:"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not create and not path.exists():
+            raise StoreError(f"{db}: no such store (run `izdesh ingest ... --db {db}` first)")
+        if readonly:
+            # A read-only URI: a web node can never write the file it serves.
+            engine = create_engine(
+                f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"check_same_thread": False}
+            )
+        else:
+            engine = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            if not readonly:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.close()
+
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if create:
+        schema.metadata.create_all(engine)
+        with engine.begin() as conn:
+            _init_meta(conn)
+    return engine
+
+
+def _init_meta(conn: Connection) -> None:
+    have = dict(conn.execute(select(schema.meta.c.key, schema.meta.c.value)).all())
+    rows = []
+    if "schema_version" not in have:
+        rows.append({"key": "schema_version", "value": str(schema.SCHEMA_VERSION)})
+    if "person_key" not in have:
+        # Per-store secret behind the opaque person ids (see identity.persons.person_key).
+        rows.append({"key": "person_key", "value": secrets.token_hex(16)})
+    if rows:
+        conn.execute(schema.meta.insert(), rows)
+
+
+def get_meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar()

@@ -1,0 +1,135 @@
+"""The store's schema, declared once with SQLAlchemy Core so SQLite and PostgreSQL share it.
+
+Tables follow the data model in DESIGN.md: every input file has one `source_file` row; a `record`
+is one mention of a person with its provenance; a `person` groups records; `link` holds
+person-person relations and why they were made.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+source_file = Table(
+    "source_file",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", Text, nullable=False, unique=True),  # relative to the ingested root; archive members "a.zip!x/y"
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+    Column("type", String(32), nullable=False),  # detected by content: xlsx, xls, csv, docx, pdf, jpeg, ...
+    Column("status", String(16), nullable=False),  # ok, partial, unsupported, encrypted, corrupt, empty, duplicate
+    Column("reason", Text),
+    Column("meta", JSON),  # EXIF, document properties, table mapping reports
+    Column("records", Integer, nullable=False, default=0),
+)
+
+source_table = Table(
+    "source_table",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", ForeignKey("source_file.id"), nullable=False, index=True),
+    Column("sheet", Text, nullable=False),
+    Column("header_row", Integer),  # 0-based row index in the sheet, None when no header was found
+    Column("columns", JSON, nullable=False),  # [{"index", "header", "field" or None}]
+    Column("rows", Integer, nullable=False),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("id", String(16), primary_key=True),  # opaque: never the ID number (it goes in URLs)
+    Column("id_number", String(18), unique=True),
+    Column("name", Text),  # the name as the sources most often write it
+    Column("sex", String(8)),
+    Column("birth_date", Date),
+    Column("region_code", String(6)),
+    Column("township", Text),
+    Column("village", Text),
+    Column("latest_status", Text),
+    Column("records", Integer, nullable=False, default=0),
+)
+
+record = Table(
+    "record",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", ForeignKey("source_file.id"), nullable=False, index=True),
+    Column("table_id", ForeignKey("source_table.id")),
+    Column("kind", String(8), nullable=False),  # table, text, ocr, photo
+    Column("locator", JSON, nullable=False),  # {"sheet", "row", "col"} | {"page", "start", "end"} | {}
+    Column("raw", JSON, nullable=False),  # cells exactly as written: {header: text}
+    Column("person_id", ForeignKey("person.id"), index=True),
+    Column("name", Text),
+    Column("id_raw", Text),
+    Column("id_number", String(18), index=True),  # normalised 18 characters when it parsed fully
+    Column("id_pattern", String(18)),  # partial IDs (Excel precision loss): digits and '?'
+    Column("id_valid", Integer),  # 1 valid, 0 invalid, NULL no ID
+    Column("sex", String(8)),
+    Column("ethnicity", Text),
+    Column("birth_date", Date),
+    Column("address", Text),
+    Column("township", Text),
+    Column("village", Text),
+    Column("status", Text),
+    Column("category", Text),
+    Column("reason", Text),
+    Column("facility", Text),
+    Column("building", Text),
+    Column("cell", Text),
+    Column("event_date", Date),
+    Column("sentence", Text),
+    Column("phone", Text),
+    Column("relation", Text),
+    Column("relative_of", String(18)),  # ID number of the person this row is a relative of
+    Column("text", Text),  # the sentence around a mention in running text
+    Column("flags", JSON),
+)
+Index("ix_record_id_pattern", record.c.id_pattern)
+
+link = Table(
+    "link",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # relative, co_listed, possibly_same
+    Column("src", ForeignKey("person.id"), nullable=False, index=True),
+    Column("dst", ForeignKey("person.id"), nullable=False, index=True),
+    Column("relation", Text),
+    Column("record_id", ForeignKey("record.id")),
+    Column("score", Float),
+    Column("why", Text, nullable=False),
+)
+
+photo = Table(
+    "photo",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", ForeignKey("source_file.id"), nullable=False, unique=True),
+    Column("person_id", ForeignKey("person.id"), index=True),
+    Column("record_id", ForeignKey("record.id")),
+    Column("taken_at", Text),  # from the file name, ISO
+    Column("exif", JSON),
+)
