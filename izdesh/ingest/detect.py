@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import zipfile
 from pathlib import Path
 
@@ -98,19 +99,22 @@ def _ole_kind(path: Path) -> str:
     return "ole2"
 
 
+def _decodes(head: bytes, encoding: str) -> bool:
+    # Incremental: the sample may end inside a multi-byte character.
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _text_kind(head: bytes) -> str:
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return "text"
     if b"\x00" in head:
         return "binary"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
-            try:
-                head.decode("gb18030")
-            except UnicodeDecodeError:
-                return "binary"
+    if not any(_decodes(head, enc) for enc in ("utf-8", "gb18030")):
+        return "binary"
     stripped = head.lstrip()
     if stripped[:5].lower() in (b"<html", b"<!doc"):
         return "html"

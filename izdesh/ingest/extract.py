@@ -1,17 +1,30 @@
-"""One file in, its fate and records out. Pure and picklable, so a process pool can run it."""
+"""One file in, its fate and records out. Pure and picklable, so a process pool can run it.
+
+Dispatch by detected type: spreadsheets and delimited text to the table mapper; Word, PowerPoint,
+PDF, OpenDocument, HTML, RTF and mail to the document readers (their tables through the mapper,
+their text through records.text); images get their EXIF and, when no ID number is in the file
+name, OCR; archives are expanded into the caller's unpack folder and their members come back to
+be read one by one. Statuses: ok, partial (says which parts failed), unsupported, encrypted,
+corrupt, empty; the pipeline adds duplicate."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from izdesh.ingest import archives, documents, ocr
+from izdesh.ingest.archives import ARCHIVE_KINDS
 from izdesh.ingest.detect import detect
+from izdesh.ingest.documents import check_ooxml, sniff_text_kind
 from izdesh.ingest.errors import FileError
-from izdesh.ingest.tables import Sheet, read_delimited, read_spreadsheet
+from izdesh.ingest.tables import Sheet, cell_text, read_delimited, read_spreadsheet
 from izdesh.records.mapping import RecordOut, id_fields, map_sheet
+from izdesh.records.text import people_in_text
 
 
 @dataclass(slots=True)
@@ -25,6 +38,10 @@ class FileResult:
     meta: dict[str, Any] = field(default_factory=dict)
     tables: list[dict[str, Any]] = field(default_factory=list)  # TableReport as dicts
     records: list[RecordOut] = field(default_factory=list)
+    # Archive members and mail attachments written to the unpack folder, for the caller to read:
+    # {"path" (None when not extracted), "rel" ("a.zip!x/y"), "status", "reason", "size", "raw_name"}
+    members: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def sha256_of(path: Path) -> str:
@@ -36,38 +53,104 @@ def sha256_of(path: Path) -> str:
 
 
 SPREADSHEETS = {"xlsx", "xls", "ods"}
+IMAGES = {"jpeg", "png", "gif", "tiff", "webp", "bmp", "jp2"}
 # Mugshot file names carry the ID number and the time the photo was taken: <ID>_<YYYYMMDDhhmmss>.
 PHOTO_NAME = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx])[_-]([0-9]{14})(?![0-9])")
+ANY_ID_IN_NAME = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+_NO_READER = {
+    "djvu": "DjVu documents", "pst": "Outlook mailboxes (.pst)", "mdb": "Access databases (.mdb)",
+    "dbf": "dBASE tables (.dbf)", "mp4": "audio/video (MP4/M4A) files", "binary": "binary files of unknown type",
+    "ole2": "OLE2 containers of unknown kind", "vcard": "vCard contact files", "ical": "iCalendar files",
+}  # fmt: skip
 
 
-def extract(abs_path: Path, rel_path: str, sha256: str | None = None) -> FileResult:
+def refine_kind(path: Path, kind: str) -> str:
+    """A finer kind than detect() gives for mail, calendar and some binary formats."""
+    if kind not in ("text", "binary", "xml"):
+        return kind
+    with path.open("rb") as fh:
+        head = fh.read(16384)
+    if kind == "text":
+        return sniff_text_kind(head) or kind
+    if kind == "xml":
+        return "svg" if b"<svg" in head[:4096] else kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or head[:4] == b"\xff\x4f\xff\x51":
+        return "jp2"
+    if head[:2] == b"BM" and len(head) > 26 and int.from_bytes(head[2:6], "little") == path.stat().st_size:
+        return "bmp"
+    if head[:4] == b"!BDN":
+        return "pst"
+    if head[4:19] == b"Standard Jet DB" or head[4:19] == b"Standard ACE DB":
+        return "mdb"
+    if head[4:8] == b"ftyp":
+        return "mp4"
+    if head and b"\x00" not in head:
+        printable = sum(1 for b in head if b >= 0x20 or b in (9, 10, 13))
+        if printable / len(head) > 0.97:
+            return "text"  # single-byte text (Latin-1, cp1252...) that detect() could not decode
+    if head[:1] in (b"\x03", b"\x83", b"\x8b", b"\x30") and len(head) > 32:
+        hdr = int.from_bytes(head[8:10], "little")
+        rec = int.from_bytes(head[10:12], "little")
+        n = int.from_bytes(head[4:8], "little")
+        if 32 < hdr < 65536 and rec > 0 and abs(hdr + n * rec + 1 - path.stat().st_size) <= 1:
+            return "dbf"
+    return kind
+
+
+
+def extract(
+    abs_path: Path,
+    rel_path: str,
+    sha256: str | None = None,
+    unpack_dir: Path | None = None,
+) -> FileResult:
+    """Read one file. `unpack_dir`: where archive members and mail attachments are written (they
+    come back in `members` for the caller to read); without it they are only listed in meta."""
+    t0 = time.monotonic()
     size = abs_path.stat().st_size
     digest = sha256 or sha256_of(abs_path)
     kind = detect(abs_path)
+    try:
+        kind = refine_kind(abs_path, kind)
+    except OSError:
+        pass
     res = FileResult(rel_path, digest, size, kind)
     try:
         if kind == "empty":
             raise FileError("empty", "the file is empty (0 bytes)")
         if kind in SPREADSHEETS:
+            if kind == "xlsx":
+                check_ooxml(abs_path)
             _tables(res, read_spreadsheet(abs_path))
-        elif kind == "text":
-            _tables(res, read_delimited(abs_path))
-        elif kind in ("jpeg", "png"):
-            _photo(res, abs_path)
+        elif kind in ARCHIVE_KINDS:
+            _archive(res, abs_path, kind, unpack_dir)
+        elif kind in IMAGES:
+            _image(res, abs_path)
         elif kind == "ole2-encrypted":
             raise FileError("encrypted", "an encrypted Office document (password protected)")
+        elif kind in _READERS:
+            _document(res, abs_path, kind, unpack_dir)
+        elif kind == "text":
+            _text_file(res, abs_path)
         else:
-            raise FileError("unsupported", f"no reader for {kind} files yet")
+            what = _NO_READER.get(kind, f"{kind} files")
+            raise FileError("unsupported", f"no reader for {what}")
     except FileError as exc:
         res.status, res.reason = exc.status, exc.reason
+        res.records, res.tables = [], []
+    except MemoryError:
+        res.status, res.reason = "corrupt", "the file needs more memory than allowed to read"
         res.records, res.tables = [], []
     except Exception as exc:  # a reader bug must not stop the run: the file says what happened
         res.status, res.reason = "corrupt", f"{type(exc).__name__}: {exc}"
         res.records, res.tables = [], []
+    res.seconds = round(time.monotonic() - t0, 3)
     return res
 
 
-def _tables(res: FileResult, sheets: Any) -> None:
+def _tables(res: FileResult, sheets: Any, extra: dict[str, Any] | None = None) -> None:
     sheet: Sheet
     for sheet in sheets:
         report, records = map_sheet(sheet)
@@ -75,6 +158,211 @@ def _tables(res: FileResult, sheets: Any) -> None:
         res.records.extend(records)
     if not res.records and not any(t["header_row"] is not None for t in res.tables):
         res.reason = "no table with person columns found"
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+_READERS: dict[str, Any] = {
+    "docx": lambda p, k: documents.read_docx(p),
+    "doc": lambda p, k: documents.read_doc(p),
+    "pptx": lambda p, k: documents.read_pptx(p),
+    "ppt": lambda p, k: documents.read_ppt(p),
+    "pdf": lambda p, k: documents.read_pdf(p),
+    "odt": lambda p, k: documents.read_odt(p),
+    "odp": lambda p, k: documents.read_odt(p),
+    "html": lambda p, k: documents.read_html(p),
+    "xml": lambda p, k: documents.read_html(p),
+    "svg": lambda p, k: documents.read_html(p),
+    "rtf": lambda p, k: documents.read_rtf(p),
+    "eml": documents.read_email,
+    "emlx": documents.read_email,
+    "mbox": documents.read_email,
+    "msg": lambda p, k: documents.read_msg(p),
+    "json": lambda p, k: documents.read_text(p),
+    "vcard": lambda p, k: documents.read_text(p),
+    "ical": lambda p, k: documents.read_text(p),
+}
+
+
+def _document(res: FileResult, path: Path, kind: str, unpack_dir: Path | None) -> None:
+    doc = _READERS[kind](path, kind)
+    res.meta.update(doc.meta)
+    res.meta["pages"] = doc.pages
+    problems = list(doc.problems)
+    table_kind = "table"
+    for sheet, extra in doc.sheets:
+        report, records = map_sheet(sheet)
+        if report.header_row is not None:
+            res.tables.append(asdict(report))
+            for rec in records:
+                rec.locator = {**extra, **rec.locator}
+                rec.kind = table_kind
+            res.records.extend(records)
+        else:  # a form or layout table: its rows are text
+            for r, row in enumerate(sheet.rows):
+                line = "\t".join(cell_text(c) for c in row)
+                res.records.extend(people_in_text(line, {**extra, "row": r}))
+    for block in doc.blocks:
+        res.records.extend(people_in_text(block.text, block.locator))
+    if doc.ocr_pages:
+        problems.extend(_ocr_pdf(res, path, doc.ocr_pages))
+    if doc.attachments:
+        _attachments(res, doc.attachments, unpack_dir)
+    has_text = any(b.text.strip() for b in doc.blocks) or any(s.rows for s, _ in doc.sheets)
+    if not has_text and not doc.ocr_pages and not doc.attachments:
+        raise FileError("empty", f"no text in this {kind} file")
+    if problems:
+        res.status = "partial"
+        res.reason = "; ".join(problems[:6]) + (f" (and {len(problems) - 6} more)" if len(problems) > 6 else "")
+
+
+def _ocr_pdf(res: FileResult, path: Path, pages: list[int]) -> list[str]:
+    """OCR of image-only PDF pages within the file's time budget; returns problems."""
+    if not ocr.enabled():
+        return [f"OCR switched off: {len(pages)} image-only page(s) not read ({_pages(pages)})"]
+    if not ocr.available():
+        return [f"no OCR engine installed: {len(pages)} image-only page(s) not read"]
+    budget = ocr.Budget()
+    done: list[int] = []
+    for i in pages:
+        if budget.left() <= 0:
+            rest = [p for p in pages if p not in done]
+            return [f"OCR stopped after {budget.spent():.0f} s (budget): page(s) {_pages(rest)} not read"]
+        img = documents.render_pdf_page(path, i)
+        lines = ocr.ocr_image(img)
+        res.records.extend(people_in_text("\n".join(x.text for x in lines), {"page": i}, kind="ocr"))
+        done.append(i)
+    res.meta["ocr_pages"] = len(done)
+    res.meta["ocr_seconds"] = round(budget.spent(), 2)
+    return []
+
+
+def _pages(pages: list[int]) -> str:
+    nums = [p + 1 for p in pages]
+    return ", ".join(map(str, nums[:10])) + (" ..." if len(nums) > 10 else "")
+
+
+def _text_file(res: FileResult, path: Path) -> None:
+    """Plain text: a delimited table when a header names person columns, else lines of text."""
+    try:
+        _tables(res, read_delimited(path))
+    except FileError:
+        res.tables, res.records = [], []
+    if any(t["header_row"] is not None for t in res.tables):
+        return
+    res.tables, res.records, res.reason = [], [], None
+    doc = documents.read_text(path)
+    res.meta.update(doc.meta)
+    if doc.meta.get("undecodable"):
+        res.reason = f"{doc.meta['undecodable']} byte sequence(s) in no known encoding, replaced"
+    res.meta["pages"] = doc.pages
+    for block in doc.blocks:
+        res.records.extend(people_in_text(block.text, block.locator))
+    if not any(b.text.strip() for b in doc.blocks):
+        raise FileError("empty", "the text file holds only blank space")
+
+
+# --- images ------------------------------------------------------------------------------------
+
+
+def _image(res: FileResult, path: Path) -> None:
+    if res.type in ("jpeg", "png"):
+        _photo(res, path)
+    else:
+        _image_meta(res, path)
+    name = Path(res.path.split("!")[-1]).name
+    if ANY_ID_IN_NAME.search(name):
+        return  # a mugshot: the person is in the file name, the picture is a face
+    if not ocr.enabled():
+        res.meta["ocr"] = "off"
+        return
+    if not ocr.available():
+        res.meta["ocr"] = "no engine installed"
+        return
+    from PIL import Image, ImageSequence
+
+    budget = ocr.Budget()
+    with Image.open(path) as im:
+        frames = getattr(im, "n_frames", 1)
+        for n, frame in enumerate(ImageSequence.Iterator(im)):
+            if budget.left() <= 0:
+                res.status = "partial"
+                res.reason = f"OCR stopped after {budget.spent():.0f} s (budget) at frame {n + 1} of {frames}"
+                break
+            lines = ocr.ocr_image(frame.copy())
+            text = "\n".join(x.text for x in lines)
+            loc = {"page": n} if frames > 1 else {}
+            res.records.extend(people_in_text(text, loc, kind="ocr"))
+            if n >= 500:
+                break
+    res.meta["ocr_seconds"] = round(budget.spent(), 2)
+
+
+def _image_meta(res: FileResult, path: Path) -> None:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.verify()
+        with Image.open(path) as im:
+            exif = {Image.ExifTags.TAGS.get(k, str(k)): _jsonable(v) for k, v in im.getexif().items()}
+            res.meta = {"width": im.width, "height": im.height, "frames": getattr(im, "n_frames", 1), "exif": exif}
+    except Exception as exc:
+        raise FileError("corrupt", f"image does not decode: {exc}") from exc
+
+
+# --- archives and attachments ------------------------------------------------------------------
+
+MAX_DEPTH = 5
+
+
+def _archive(res: FileResult, path: Path, kind: str, unpack_dir: Path | None) -> None:
+    depth = res.path.count("!")
+    if depth >= MAX_DEPTH:
+        raise FileError("unsupported", f"an archive nested {depth} levels deep: not expanded (limit {MAX_DEPTH})")
+    if unpack_dir is None:
+        with tempfile.TemporaryDirectory(prefix="izdesh-list-") as tmp:
+            exp = archives.expand(path, kind, Path(tmp), display=res.path)
+            res.meta["members"] = [m.name for m in exp.members][:1000]
+    else:
+        dest = Path(tempfile.mkdtemp(prefix="a-", dir=unpack_dir))
+        exp = archives.expand(path, kind, dest, display=res.path)
+        for m in exp.members:
+            res.members.append(
+                {
+                    "path": str(m.path) if m.path else None,
+                    "rel": f"{res.path}!{m.name}",
+                    "status": m.status,
+                    "reason": m.reason,
+                    "size": m.size,
+                    "raw_name": m.raw_name,
+                }
+            )
+    res.meta["member_count"] = len(exp.members)
+    if exp.status != "ok" or exp.reason:
+        if exp.status in ("encrypted", "corrupt", "empty") and not any(m.path for m in exp.members):
+            res.members = [dict(m, path=None) for m in res.members]
+        res.status, res.reason = exp.status, exp.reason
+
+
+def _attachments(res: FileResult, items: list[tuple[str, bytes]], unpack_dir: Path | None) -> None:
+    res.meta["attachments"] = [n for n, _ in items][:200]
+    if unpack_dir is None:
+        return
+    dest = Path(tempfile.mkdtemp(prefix="m-", dir=unpack_dir))
+    seen: set[str] = set()
+    for n, data in items:
+        name = archives.clean_name(n) or "attachment"
+        base, k = name, 1
+        while name in seen:
+            k += 1
+            name = f"{base}~{k}"
+        seen.add(name)
+        out = dest / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        res.members.append({"path": str(out), "rel": f"{res.path}!{name}", "status": None, "reason": None,
+                            "size": len(data), "raw_name": n if n != name else None})  # fmt: skip
 
 
 def _photo(res: FileResult, path: Path) -> None:

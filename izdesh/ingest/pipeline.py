@@ -4,16 +4,24 @@ rebuild persons."""
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
-from fnmatch import fnmatch
+import signal
+import sys
+import tempfile
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from fnmatch import fnmatch
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as mp_wait
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from izdesh.identity.persons import rebuild_persons
 from izdesh.ingest.extract import FileResult, extract, sha256_of
@@ -34,7 +42,9 @@ class Summary:
 
 def walk(paths: list[Path], exclude: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:
     """(absolute path, path as stored): relative to the folder given, or the file's name.
-    `exclude`: glob patterns on the stored path (e.g. "truth/*", the generator's answer key)."""
+    `exclude`: glob patterns on the stored path (e.g. "truth/*", the generator's answer key).
+    Symbolic links are not followed (a leak may link outside itself); fifos and devices are skipped.
+    Archive members are not walked here: the run expands them (see `_extract_all`)."""
     for root in paths:
         if root.is_file():
             yield root, root.name
@@ -77,8 +87,11 @@ def ingest(
     ]
     with Progress(*columns, disable=not progress, transient=False) as bar:
         task = bar.add_task("ingest", total=len(todo), rate="-")
-        for res in _extract_all(todo, workers):
-            if res.sha256 in first_path and res.status != "empty":
+        def more(n: int) -> None:  # archive members join the run as they are found
+            bar.update(task, total=(bar.tasks[0].total or 0) + n)
+
+        for res in _extract_all(todo, workers, on_more=more):
+            if res.sha256 and res.sha256 in first_path and res.status != "empty":
                 res.status, res.reason = "duplicate", f"same content as {first_path[res.sha256]}"
                 res.records, res.tables = [], []
             else:
@@ -89,17 +102,237 @@ def ingest(
             summary.by_status[res.status] += 1
             elapsed = bar.tasks[0].elapsed or 0
             bar.update(task, advance=1, rate=f"{summary.files / elapsed:.0f}" if elapsed else "-")
-    summary.persons = rebuild_persons(engine, progress=progress)
+    if summary.files:  # persons depend on records alone: nothing new, nothing to rebuild
+        summary.persons = rebuild_persons(engine, progress=progress)
+    else:
+        with engine.connect() as conn:
+            summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
     return summary
 
 
-def _extract_all(todo: list[tuple[Path, str]], workers: int) -> Iterator[FileResult]:
-    if workers <= 1 or len(todo) < 4:
-        for abs_path, rel in todo:
-            yield extract(abs_path, rel)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(extract, [a for a, _ in todo], [r for _, r in todo], chunksize=4)
+FILE_TIMEOUT = 600.0  # seconds one file may take (IZDESH_FILE_TIMEOUT): a hung reader is cut off
+
+
+def file_timeout() -> float:
+    try:
+        return float(os.environ.get("IZDESH_FILE_TIMEOUT", "") or FILE_TIMEOUT)
+    except ValueError:
+        return FILE_TIMEOUT
+
+
+_Task = tuple[Path, str]
+
+
+def _extract_all(
+    todo: list[_Task], workers: int, *, on_more: Callable[[int], None] | None = None, timeout: float | None = None
+) -> Iterator[FileResult]:
+    """Results for every file in `todo` and, recursively, for the members of the archives and the
+    attachments of the mails among them (stored as "a.zip!x/y"). Members are unpacked in a
+    temporary folder removed at the end. An archive's own row comes after its members' rows, so a
+    run killed in between redoes the archive (re-runs skip known paths). Each file gets `timeout`
+    seconds; a reader that hangs or crashes marks its file corrupt and the run goes on."""
+    timeout = timeout or file_timeout()
+    base = os.environ.get("IZDESH_UNPACK_DIR") or None
+    with tempfile.TemporaryDirectory(prefix="izdesh-unpack-", dir=base) as tmp:
+        unpack = Path(tmp)
+        waiting: dict[str, list] = {}  # archive rel -> [its FileResult, members still out, parent rel]
+        parent_of: dict[str, str] = {}
+
+        def finish(res: FileResult) -> Iterator[FileResult]:
+            """Yield a result, then any archive waiting only for it, up the chain."""
+            yield res
+            rel = res.path
+            while rel in parent_of:
+                parent = parent_of.pop(rel)
+                entry = waiting[parent]
+                entry[1] -= 1
+                if entry[1] > 0:
+                    break
+                del waiting[parent]
+                yield entry[0]
+                rel = parent
+
+        def fan_out(res: FileResult, queue: Callable[[_Task], None]) -> Iterator[FileResult]:
+            members = res.members
+            res.members = []
+            if not members:
+                yield from finish(res)
+                return
+            waiting[res.path] = [res, len(members), None]
+            if on_more:
+                on_more(len(members))
+            for m in members:
+                parent_of[m["rel"]] = res.path
+                if m["path"] is None:  # a fate decided while unpacking: not read further
+                    yield from finish(_member_result(m))
+                else:
+                    queue((Path(m["path"]), m["rel"]))
+
+        if workers <= 1 or len(todo) < 4:
+            queue: list[_Task] = list(reversed(todo))
+            while queue:
+                abs_path, rel = queue.pop()
+                res = _extract_guarded(abs_path, rel, unpack, timeout)
+                _drop_member_file(abs_path, unpack)
+                found: list[_Task] = []
+                yield from fan_out(res, found.append)
+                queue.extend(reversed(found))
+            return
+        pool = _Pool(workers, timeout, unpack)
+        try:
+            for t in todo:
+                pool.submit(t)
+            for task, res in pool.results():
+                _drop_member_file(task[0], unpack)
+                yield from fan_out(res, pool.submit)
+        finally:
+            pool.close()
+
+
+def _member_result(m: dict) -> FileResult:
+    name = m["rel"].rsplit("!", 1)[-1]
+    ext = Path(name).suffix.lower().lstrip(".")[:16]
+    res = FileResult(m["rel"], "", m.get("size") or 0, ext or "unknown", m["status"] or "corrupt", m["reason"])
+    if m.get("raw_name"):
+        res.meta = {"name_in_archive": m["raw_name"]}
+    return res
+
+
+def _drop_member_file(path: Path, unpack: Path) -> None:
+    """A member is read once: remove its unpacked copy to keep the temporary folder small."""
+    try:
+        if unpack in path.parents:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+class _Timeout(BaseException):  # not an Exception: the readers' catch-alls must let it through
+    pass
+
+
+def _timed_out(abs_path: Path, rel: str, seconds: float) -> FileResult:
+    try:
+        size, sha = abs_path.stat().st_size, sha256_of(abs_path)
+    except OSError:
+        size, sha = 0, ""
+    res = FileResult(rel, sha, size, "unknown", "corrupt", f"timed out after {seconds:.0f} s")
+    try:
+        from izdesh.ingest.detect import detect
+
+        res.type = detect(abs_path)
+    except Exception:
+        pass
+    return res
+
+
+def _extract_guarded(abs_path: Path, rel: str, unpack: Path, timeout: float) -> FileResult:
+    """extract() in this process, cut off after `timeout` seconds (SIGALRM, main thread only)."""
+    use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if not use_alarm:
+        return extract(abs_path, rel, unpack_dir=unpack)
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _Timeout()
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return extract(abs_path, rel, unpack_dir=unpack)
+    except _Timeout:
+        return _timed_out(abs_path, rel, timeout)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _worker_main(conn: Connection) -> None:  # pragma: no cover - runs in the child
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        abs_path, rel, unpack = task
+        try:
+            res = extract(Path(abs_path), rel, unpack_dir=Path(unpack))
+        except BaseException as exc:
+            res = FileResult(rel, "", 0, "unknown", "corrupt", f"{type(exc).__name__}: {exc}")
+        conn.send(res)
+
+
+class _Pool:
+    """Worker processes that can be killed: one task at a time each, with a deadline. A worker that
+    overruns is killed and replaced (its file: corrupt, "timed out after N s"); one that dies (a
+    crash in a C library) marks its file corrupt with the exit code."""
+
+    def __init__(self, workers: int, timeout: float, unpack: Path) -> None:
+        self.ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
+        self.n, self.timeout, self.unpack = workers, timeout, unpack
+        self.todo: list[_Task] = []
+        self.busy: dict[Connection, tuple[Any, _Task, float]] = {}
+        self.idle: list[tuple[Any, Connection]] = []
+
+    def _spawn(self) -> tuple[Any, Connection]:
+        parent, child = self.ctx.Pipe()
+        proc = self.ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        proc.start()
+        child.close()
+        return proc, parent
+
+    def submit(self, task: _Task) -> None:
+        self.todo.append(task)
+
+    def _dispatch(self) -> None:
+        while self.todo and len(self.busy) < self.n:
+            task = self.todo.pop(0)
+            proc, conn = self.idle.pop() if self.idle else self._spawn()
+            conn.send((str(task[0]), task[1], str(self.unpack)))
+            self.busy[conn] = (proc, task, time.monotonic())
+
+    def results(self) -> Iterator[tuple[_Task, FileResult]]:
+        while self.todo or self.busy:
+            self._dispatch()
+            now = time.monotonic()
+            wait_for = min(st + self.timeout - now for _, _, st in self.busy.values())
+            ready = mp_wait(list(self.busy), timeout=max(0.05, wait_for))
+            for conn in ready:
+                proc, task, _st = self.busy.pop(conn)  # type: ignore[index]
+                try:
+                    res = conn.recv()
+                except (EOFError, OSError):
+                    proc.join(5)
+                    res = _timed_out(task[0], task[1], 0)
+                    res.reason = f"the reader crashed (exit code {proc.exitcode})"
+                    conn.close()
+                else:
+                    self.idle.append((proc, conn))
+                yield task, res
+            now = time.monotonic()
+            for conn, (proc, task, st) in list(self.busy.items()):
+                if now - st > self.timeout:
+                    del self.busy[conn]
+                    proc.kill()
+                    proc.join(5)
+                    conn.close()
+                    yield task, _timed_out(task[0], task[1], self.timeout)
+
+    def close(self) -> None:
+        for proc, conn in self.idle:
+            try:
+                conn.send(None)
+                conn.close()
+            except OSError:
+                pass
+            proc.join(2)
+            if proc.is_alive():
+                proc.kill()
+        for conn, (proc, _task, _st) in self.busy.items():
+            proc.kill()
+            proc.join(2)
+        self.idle, self.busy = [], {}
 
 
 def _write(engine: Engine, res: FileResult) -> None:

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -40,8 +41,11 @@ class SearchRequest(BaseModel):
 def create_app(db: str, *, public: bool = False) -> FastAPI:
     engine = open_engine(db, readonly=True)
     app = FastAPI(title="Izdesh", version=__version__, docs_url=None, redoc_url=None)
-    templates = Jinja2Templates(directory=str(WEB / "templates"), extensions=["jinja2.ext.i18n"])
-    templates.env.install_gettext_translations(gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(WEB / "templates"), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+    env.install_gettext_translations(gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
+    templates = Jinja2Templates(env=env)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
 
     @app.middleware("http")
@@ -50,8 +54,8 @@ def create_app(db: str, *, public: bool = False) -> FastAPI:
         response.headers.update(SECURITY_HEADERS)
         return response
 
-    def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, {"public": public, **ctx}, status_code=status)
+    def page(request: Request, name: str, code: int = 200, **ctx: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, {"public": public, **ctx}, status_code=code)
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:

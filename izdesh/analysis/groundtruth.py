@@ -1,0 +1,124 @@
+"""Measuring a store against a synthetic leak's ground truth (DIR/truth/), for tests and benchmarks.
+
+The truth is the generator's answer key; only this module reads it, never the ingester.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from izdesh.store import schema
+
+# Damage after which the written number cannot give the true one back.
+UNRECOVERABLE = {"excel_float", "bad_check"}
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+@dataclass
+class Recovery:
+    """How many truth mentions of one kind the store recovered."""
+
+    kind: str
+    mentions: int = 0  # in files the generator left readable (broken files are counted apart)
+    in_broken_files: int = 0
+    found: int = 0  # a record at the mention's place (table: file+sheet+row; else file+ID)
+    id_right: int = 0  # ...whose ID reading is right (the number, its pattern, or "invalid")
+    records: int = 0  # records of this kind in the store, in the files measured
+    spurious: int = 0  # records of this kind with no truth mention at their place
+    misses: list[dict[str, Any]] = field(default_factory=list)  # a few, to look at
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.mentions if self.mentions else 1.0
+
+    @property
+    def precision(self) -> float:
+        return 1 - self.spurious / self.records if self.records else 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.update(recall=round(self.recall, 5), precision=round(self.precision, 5))
+        return d
+
+
+def _id_right(rec: dict[str, Any], m: dict[str, Any]) -> bool:
+    damage = set(m.get("id_damage") or [])
+    if m.get("written_id") in (None, ""):
+        return rec["id_number"] is None
+    if "bad_check" in damage:
+        return rec["id_valid"] == 0
+    if "excel_float" in damage:
+        pat = rec["id_pattern"] or ""
+        return len(pat) == 18 and all(c in ("?", t) for c, t in zip(pat, m["id_number"], strict=True))
+    return rec["id_number"] == m["id_number"]
+
+
+def table_key(file: str, locator: dict[str, Any]) -> tuple[str, str, int]:
+    """A table row's place: a sheet (CSV: none) or a Word document's n-th table."""
+    where = f"table {locator['table']}" if "table" in locator else (locator.get("sheet") or "")
+    return file, where, int(locator["row"])
+
+
+def evaluate(engine: Engine, leak: Path, *, formats: set[str] | None = None) -> dict[str, Recovery]:
+    """Recovery per mention kind (table, text, ocr, photo), over files of `formats` (the truth's
+    format names: xlsx, xls, csv-gb18030, docx, ...) or all."""
+    f, r = schema.source_file, schema.record
+    by_kind: dict[str, Recovery] = {}
+    tables: dict[tuple[str, str, int], dict[str, Any]] = {}
+    by_file_id: dict[tuple[str, str], dict[str, Any]] = {}
+    with engine.connect() as conn:
+        q = select(
+            f.c.path, r.c.kind, r.c.locator, r.c.id_number, r.c.id_pattern, r.c.id_valid, r.c.name
+        ).join(f, f.c.id == r.c.file_id)
+        for row in conn.execute(q).mappings():
+            rec = dict(row)
+            if rec["kind"] == "table":
+                tables[table_key(rec["path"], rec["locator"])] = rec
+            elif rec["id_number"]:
+                by_file_id[(rec["path"], rec["id_number"])] = rec
+    used: set[Any] = set()
+    files = list(read_jsonl(leak / "truth" / "files.jsonl"))
+    broken = {x["path"] for x in files if x["state"] not in ("ok", "misnamed")}
+    chosen = {x["path"] for x in files if formats is None or x["format"] in formats}
+    for m in read_jsonl(leak / "truth" / "mentions.jsonl"):
+        if m["file"] not in chosen:
+            continue
+        rv = by_kind.setdefault(m["kind"], Recovery(m["kind"]))
+        if m["file"] in broken:
+            rv.in_broken_files += 1
+            continue
+        rv.mentions += 1
+        if m["kind"] == "table":
+            key: Any = table_key(m["file"], m["locator"])
+            rec = tables.get(key)
+        else:
+            key = (m["file"], m["id_number"])
+            rec = by_file_id.get(key)
+        if rec is None:
+            if len(rv.misses) < 20:
+                rv.misses.append(m)
+            continue
+        used.add(key)
+        rv.found += 1
+        rv.id_right += _id_right(rec, m)
+    for kind, rv in by_kind.items():
+        if kind == "table":
+            rv.spurious = sum(1 for k in tables if k[0] in chosen and k not in used)
+        else:
+            rv.spurious = sum(
+                1 for k, rec in by_file_id.items() if rec["kind"] == kind and k[0] in chosen and k not in used
+            )
+        rv.records = rv.found + rv.spurious
+    return by_kind

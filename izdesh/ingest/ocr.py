@@ -1,0 +1,130 @@
+"""Chinese OCR of scanned pages and images with RapidOCR (ONNX models shipped in the wheel, no
+download). One engine per process, loaded on first use. Output is grouped into visual lines, top
+down, each line's boxes left to right joined by a space (table rows keep their cells apart).
+
+Switch OCR off with IZDESH_OCR=0 (quick runs); IZDESH_OCR_BUDGET sets the seconds one file may
+spend in OCR (default 120).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+_ENGINE: Any = None
+_LOCK = threading.Lock()
+MAX_SIDE = 4000  # pixels: larger images are scaled down before OCR
+
+
+def enabled() -> bool:
+    return os.environ.get("IZDESH_OCR", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def budget_seconds() -> float:
+    try:
+        return float(os.environ.get("IZDESH_OCR_BUDGET", "") or 120)
+    except ValueError:
+        return 120.0
+
+
+def available() -> bool:
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+def engine() -> Any:
+    global _ENGINE
+    with _LOCK:
+        if _ENGINE is None:
+            import logging
+
+            from rapidocr_onnxruntime import RapidOCR
+
+            _ENGINE = RapidOCR()
+            # rapidocr logs every call at INFO level; keep the run's output clean.
+            for name in ("RapidOCR", "rapidocr_onnxruntime", "root"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+        return _ENGINE
+
+
+@dataclass(slots=True)
+class OcrLine:
+    text: str
+    score: float  # the lowest box confidence on the line
+    box: tuple[int, int, int, int]  # left, top, right, bottom in pixels
+
+
+def _prepare(img: Any) -> Any:
+    import numpy as np
+    from PIL import Image
+
+    if img.mode not in ("RGB", "L"):
+        img = img.convert("RGB")
+    if max(img.size) > MAX_SIDE:
+        k = MAX_SIDE / max(img.size)
+        img = img.resize((max(1, int(img.width * k)), max(1, int(img.height * k))), Image.LANCZOS)
+    if img.mode == "L":
+        img = img.convert("RGB")
+    return np.asarray(img)[:, :, ::-1].copy()  # RGB -> BGR, as OpenCV-based engines expect
+
+
+def ocr_image(img: Any, min_score: float = 0.5) -> list[OcrLine]:
+    """Text lines of one PIL image, top to bottom."""
+    result, _elapse = engine()(_prepare(img))
+    boxes = []
+    for box, text, score in result or []:
+        if float(score) < min_score or not str(text).strip():
+            continue
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        boxes.append((min(xs), min(ys), max(xs), max(ys), str(text), float(score)))
+    return group_lines(boxes)
+
+
+def group_lines(boxes: list[tuple[float, float, float, float, str, float]]) -> list[OcrLine]:
+    """Boxes (left, top, right, bottom, text, score) into lines: a box joins the line whose vertical
+    centre lies within half its height."""
+    boxes = sorted(boxes, key=lambda b: (b[1] + b[3]) / 2)
+    lines: list[list[tuple[float, float, float, float, str, float]]] = []
+    for b in boxes:
+        yc, h = (b[1] + b[3]) / 2, max(1.0, b[3] - b[1])
+        if lines:
+            last = lines[-1]
+            lyc = sum((x[1] + x[3]) / 2 for x in last) / len(last)
+            lh = sum(x[3] - x[1] for x in last) / len(last)
+            if abs(yc - lyc) < 0.5 * min(h, lh):
+                last.append(b)
+                continue
+        lines.append([b])
+    out = []
+    for line in lines:
+        line.sort(key=lambda x: x[0])
+        out.append(
+            OcrLine(
+                " ".join(x[4].strip() for x in line),
+                min(x[5] for x in line),
+                (int(min(x[0] for x in line)), int(min(x[1] for x in line)),
+                 int(max(x[2] for x in line)), int(max(x[3] for x in line))),  # fmt: skip
+            )
+        )
+    return out
+
+
+class Budget:
+    """Seconds left for OCR in one file."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = budget_seconds() if seconds is None else seconds
+        self.start = time.monotonic()
+
+    def left(self) -> float:
+        return self.seconds - (time.monotonic() - self.start)
+
+    def spent(self) -> float:
+        return time.monotonic() - self.start

@@ -1,0 +1,187 @@
+"""Scoring a query (any script) against a Chinese-written name, with the reason.
+
+Part similarity: a weighted edit distance over sound units (izdesh.names.sounds), where what
+Chinese transcription adds (epenthetic vowels, nasal codas) or drops (h, a final consonant) costs
+little, normalised by the mean weight of both sides. Name score: the query's tokens are grouped
+into the given and father's name and aligned with the Chinese parts: straight, swapped (penalty),
+one part only (penalty); an unseparated Chinese name is cut at every place. All penalties are in
+data/costs.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+
+from izdesh.names.chinese import guess_splits, split_parts
+from izdesh.names.sounds import COSTS, VOWELS, Units
+from izdesh.names.uyghur import QueryToken, Reading, query_tokens, reading_units, readings
+
+_NAME = COSTS["name"]
+
+
+def _sub_table() -> dict[tuple[str, str], float]:
+    vow, con = COSTS["vowel"], COSTS["consonant"]
+    syms = "BMTNLSKHaiu"
+    table: dict[tuple[str, str], float] = {}
+    for a in syms:
+        for b in syms:
+            if a == b:
+                c = 0.0
+            elif a in VOWELS and b in VOWELS:
+                c = vow["".join(sorted(a + b))]
+            elif (a in VOWELS) != (b in VOWELS):
+                c = con["vowel_consonant"]
+            else:
+                c = con.get("".join(sorted(a + b, key=syms.index)), 1.0)
+                c = con.get("".join(sorted(a + b)), c)
+            table[a, b] = c
+    return table
+
+
+_SUB = _sub_table()
+
+
+def distance(q: Units, z: Units) -> float:
+    """Weighted edit distance between the query's units and the Chinese units."""
+    n = len(z)
+    prev = [0.0] * (n + 1)
+    for j in range(n):
+        prev[j + 1] = prev[j] + z[j].drop
+    for qu in q:
+        cur = [prev[0] + qu.drop]
+        qs, qd = qu.sym, qu.drop
+        for j in range(n):
+            zu = z[j]
+            best = prev[j] + _SUB[qs, zu.sym]
+            d = prev[j + 1] + qd
+            if d < best:
+                best = d
+            d = cur[j] + zu.drop
+            if d < best:
+                best = d
+            cur.append(best)
+        prev = cur
+    return prev[n]
+
+
+def similarity(q: Units, z: Units) -> float:
+    if not q or not z:
+        return 0.0
+    norm = (sum(u.weight for u in q) + sum(u.weight for u in z)) / 2
+    return max(0.0, 1.0 - distance(q, z) / norm)
+
+
+@lru_cache(maxsize=500_000)
+def part_score(reading_key: str, zh_part: str) -> float:
+    """Similarity of one reading of a query part (Reading.key) and one Chinese part."""
+    return similarity(reading_units(reading_key), reading_units("h:" + zh_part))
+
+
+def best_reading(group: tuple[QueryToken, ...], zh_part: str) -> tuple[float, Reading | None]:
+    best, which = 0.0, None
+    for r in readings(group):
+        s = part_score(r.key, zh_part) * r.penalty
+        if s > best:
+            best, which = s, r
+    return best, which
+
+
+@dataclass(slots=True)
+class Match:
+    score: float
+    why: str
+    parts: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=65536)
+def _spans(n: int, max_groups: int) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    """(tokens dropped, groups as (start, end)) for every contiguous span of 1..n tokens cut into
+    1..max_groups contiguous groups."""
+    out = []
+    for i in range(n):
+        for j in range(i + 1, n + 1):
+            dropped = n - (j - i)
+            inner = list(range(i + 1, j))
+            for k in range(0, min(max_groups, j - i)):
+                for cuts in combinations(inner, k):
+                    bounds = (i, *cuts, j)
+                    out.append((dropped, tuple(zip(bounds, bounds[1:]))))
+    return tuple(out)
+
+
+def _label(group: tuple[QueryToken, ...], r: Reading | None) -> str:
+    text = " ".join(t.text for t in group)
+    if any(t.script not in ("latin", "han") for t in group):
+        text += " [" + " ".join(t.uly for t in group) + "]"
+    if r is None or r.kind in ("latin", "han"):
+        return text
+    if r.kind == "exonym":
+        return f"{text} (as {r.form})"
+    return f"{text} (pinyin {r.form})"
+
+
+@lru_cache(maxsize=262_144)
+def _zh_layouts(name_zh: str) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """Ways to read the Chinese name as parts, with a multiplier."""
+    parts = tuple(split_parts(name_zh))
+    if not parts:
+        return ()
+    layouts: list[tuple[tuple[str, ...], float]] = [(parts[:2], 1.0 if len(parts) <= 2 else 0.97)]
+    if len(parts) >= 3:
+        layouts.append((parts[:3], 1.0))
+    if len(parts) == 1 and len(parts[0]) >= 4:
+        for a, b in guess_splits(parts[0]):
+            layouts.append(((a, b), _NAME["unsplit"]))
+    return tuple(layouts)
+
+
+def score(query: str, name_zh: str) -> Match:
+    """How well `query` (any script) names the person written `name_zh` in Chinese characters."""
+    toks = query_tokens(query)
+    layouts = _zh_layouts(name_zh)
+    if not toks or not layouts:
+        return Match(0.0, "nothing to compare", [])
+    best = Match(0.0, "no match", [])
+    for zparts, zmult in layouts:
+        for dropped, groups in _spans(len(toks), len(zparts)):
+            penalty = zmult * _NAME["extra_query_token"] ** dropped
+            if penalty <= best.score:
+                continue
+            gs = [toks[a:b] for a, b in groups]
+            if len(gs) == len(zparts):
+                orders = [(tuple(range(len(zparts))), 1.0)]
+                if len(gs) == 2:
+                    orders.append(((1, 0), _NAME["swapped"]))
+            elif len(gs) == 1 and len(zparts) >= 2:
+                orders = [((0,), _NAME["one_part"]), ((1,), _NAME["one_part_father"])]
+            elif len(gs) < len(zparts):
+                orders = [(tuple(range(len(gs))), _NAME["missing_query_part"])]
+            else:
+                continue
+            for order, omult in orders:
+                mult = penalty * omult
+                if mult <= best.score:
+                    continue
+                total, detail = 0.0, []
+                for g, zi in zip(gs, order):
+                    s, r = best_reading(g, zparts[zi])
+                    total += s
+                    detail.append((_label(g, r), zparts[zi], round(s, 3)))
+                value = total / len(gs) * mult
+                if value > best.score:
+                    notes = []
+                    if omult == _NAME["swapped"] and len(gs) == 2 and order == (1, 0):
+                        notes.append("given and father's name swapped")
+                    if len(gs) < len(zparts):
+                        notes.append("only part of the name matched")
+                    if dropped:
+                        notes.append(f"{dropped} query word(s) unmatched")
+                    if zmult == _NAME["unsplit"]:
+                        notes.append("Chinese name had no separator")
+                    why = ", ".join(f"{q} ~ {z}" for q, z, _ in detail)
+                    if notes:
+                        why += " (" + "; ".join(notes) + ")"
+                    best = Match(round(value, 4), why, detail)
+    return best
