@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import itertools
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,10 +55,64 @@ def small_leak(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# Every store test runs on both engines: an embedded SQLite file and a real PostgreSQL server
+# (started on a temporary folder). IZDESH_TEST_ENGINES=sqlite narrows a local run; CI runs both.
+ENGINES = [e for e in os.environ.get("IZDESH_TEST_ENGINES", "sqlite,postgresql").split(",") if e]
+
+
 @pytest.fixture(scope="session")
-def small_db(small_leak: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_server() -> Iterator[object]:
+    from izdesh.store.pgtemp import TempPostgres
+
+    with TempPostgres() as pg:
+        yield pg
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def new_store(
+    engine_kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[], str]:
+    """A factory of empty stores (`--db` values) of the engine under test."""
+    pg = request.getfixturevalue("pg_server") if engine_kind == "postgresql" else None
+    counter = itertools.count()
+
+    def make() -> str:
+        if pg is None:
+            return str(tmp_path_factory.mktemp("db") / f"store{next(counter)}.sqlite")
+        return pg.create_database(f"store{next(counter)}")  # type: ignore[attr-defined]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def small_db(small_leak: Path, new_store: Callable[[], str]) -> str:
     from izdesh.ingest.pipeline import ingest
 
-    db = str(tmp_path_factory.mktemp("db") / "small.sqlite")
+    db = new_store()
     ingest([small_leak], db, workers=1, progress=False)
     return db
+
+
+@pytest.fixture(scope="session")
+def demo_leak(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated leak of 2,000 persons with its ground truth, shared by the end-to-end tests."""
+    from izdesh.generate.leak import generate
+
+    leak = tmp_path_factory.mktemp("demo") / "leak"
+    generate(leak, persons=2000, seed=11, progress=False)
+    return leak
+
+
+@pytest.fixture(scope="session")
+def built(demo_leak: Path, new_store: Callable[[], str]) -> tuple[Path, str]:
+    """The demo leak ingested into a store of the engine under test."""
+    from izdesh.ingest.pipeline import ingest
+
+    db = new_store()
+    ingest([demo_leak], db, workers=2, progress=False, exclude=("truth/*",))
+    return demo_leak, db

@@ -13,23 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from izdesh.analysis.groundtruth import evaluate, read_jsonl
-from izdesh.generate.leak import generate
-from izdesh.ingest.pipeline import ingest
 from izdesh.search.engine import search
 from izdesh.store.db import open_engine
 from izdesh.web.app import create_app
 
 SPREADSHEETS = {"xlsx", "xls", "csv-gb18030", "csv-utf8-bom"}
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    root = tmp_path_factory.mktemp("demo")
-    leak = root / "leak"
-    generate(leak, persons=2000, seed=11, progress=False)
-    db = str(root / "demo.sqlite")
-    ingest([leak], db, workers=2, progress=False, exclude=("truth/*",))
-    return leak, db
 
 
 def test_spreadsheet_mentions_recovered(built: tuple[Path, str]) -> None:

@@ -10,7 +10,6 @@ import csv
 import hashlib
 import json
 from collections import Counter, defaultdict
-from datetime import date
 from pathlib import Path
 
 import pytest

@@ -68,13 +68,13 @@ def test_reingest_skips_known_files(small_leak: Path, small_db: str) -> None:
     assert s.files == 0 and s.skipped == 5
 
 
-def test_duplicate_content_is_marked(small_leak: Path, tmp_path: Path) -> None:
+def test_duplicate_content_is_marked(small_leak: Path, tmp_path: Path, new_store) -> None:  # type: ignore[no-untyped-def]
     copy = tmp_path / "copy"
     copy.mkdir()
     data = (small_leak / "导出.csv").read_bytes()
     (copy / "a.csv").write_bytes(data)
     (copy / "b.csv").write_bytes(data)
-    db = str(tmp_path / "d.sqlite")
+    db = new_store()
     ingest([copy], db, progress=False)
     with open_engine(db, readonly=True).connect() as conn:
         fates = dict(conn.execute(select(schema.source_file.c.path, schema.source_file.c.status)).all())

@@ -122,3 +122,91 @@ def evaluate(engine: Engine, leak: Path, *, formats: set[str] | None = None) -> 
             )
         rv.records = rv.found + rv.spurious
     return by_kind
+
+
+# --- the camp/prison share, from the truth (for izdesh.analysis.stats) ---------------------------
+
+CAMP_OR_PRISON = ("detained", "re_education", "sentenced")  # generate.population.is_camp_or_prison
+COUNTY_CODE = {"疏附县": "653121", "特克斯县": "654027"}  # current codes, as persons.jsonl writes them
+_LIST_DATE = __import__("re").compile(r"_(\d{8})\.[A-Za-z0-9]+$")
+
+
+def _status_on(statuses: list[dict[str, Any]], on: str) -> dict[str, Any] | None:
+    cur = None
+    for e in statuses:
+        if e["date"] <= on:
+            cur = e
+        else:
+            break
+    return cur
+
+
+def camp_share_truth(leak: Path, *, age_year: int = 2017, adult: int = 18) -> dict[str, Any]:
+    """The camp/prison share computed from truth/persons.jsonl alone, three ways, per county and
+    population ("non_han_adults" as the generator defines it, "adults"):
+
+    full       the generator's definition: residents (alive, not abroad) of the county, ethnicity
+               not 汉族 (or any), aged >= 18 in 2017 (2017 - birth year); numerator: any status
+               detained / re_education / sentenced.
+    visible    the same, restricted to what the leak's readable files can show: the denominator to
+               persons with at least one mention whose ID the store can read back (file readable,
+               ID written and not damaged beyond recovery); the numerator to those with such a table
+               mention in a row that shows a placement: a detainee list, a sentence list, or a
+               report table whose status column is the person's latest status.
+    visible_upper  also counts household sheets whose date (from the file name) falls in a
+               placement (their status column is present in ~60% of sheets, so this is a bound).
+    """
+    files = {x["path"]: x for x in read_jsonl(leak / "truth" / "files.jsonl")}
+    readable = {p for p, x in files.items() if x["state"] in ("ok", "misnamed")}
+    persons = {p["pid"]: p for p in read_jsonl(leak / "truth" / "persons.jsonl")}
+    seen: set[int] = set()
+    shown: set[int] = set()
+    shown_upper: set[int] = set()
+    for m in read_jsonl(leak / "truth" / "mentions.jsonl"):
+        if m["file"] not in readable or not m.get("written_id"):
+            continue
+        if set(m.get("id_damage") or []) & UNRECOVERABLE:
+            continue
+        pid = m["pid"]
+        seen.add(pid)
+        if m["kind"] != "table":
+            continue
+        kind = files[m["file"]]["kind"]
+        st = persons[pid]["statuses"]
+        if kind in ("detainee_list", "sentence_list"):
+            shown.add(pid)
+        elif kind == "report" and st and st[-1]["status"] in CAMP_OR_PRISON:
+            shown.add(pid)
+        elif kind == "household":
+            d = _LIST_DATE.search(m["file"])
+            if d:
+                on = f"{d.group(1)[:4]}-{d.group(1)[4:6]}-{d.group(1)[6:]}"
+                e = _status_on(st, on)
+                if e is not None and e["status"] in CAMP_OR_PRISON:
+                    shown_upper.add(pid)
+    shown_upper |= shown
+    out: dict[str, Any] = {}
+    for county, code in COUNTY_CODE.items():
+        for population in ("non_han_adults", "adults"):
+            den = num = vden = vnum = vnum_up = 0
+            for pid, p in persons.items():
+                if p["county_code"] != code or p["abroad"] or not p["alive"]:
+                    continue
+                if age_year - int(p["birth_date"][:4]) < adult:
+                    continue
+                if population != "adults" and p["ethnicity"] == "汉族":
+                    continue
+                placed = any(e["status"] in CAMP_OR_PRISON for e in p["statuses"])
+                den += 1
+                num += placed
+                if pid in seen:
+                    vden += 1
+                    vnum += pid in shown
+                    vnum_up += pid in shown_upper
+            out[f"{county} {population}"] = {
+                "full": {"numerator": num, "denominator": den, "share": num / den if den else None},
+                "visible": {"numerator": vnum, "denominator": vden, "share": vnum / vden if vden else None},
+                "visible_upper": {"numerator": vnum_up, "denominator": vden,
+                                  "share": vnum_up / vden if vden else None},
+            }
+    return out

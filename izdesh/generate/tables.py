@@ -185,7 +185,7 @@ def _row(p: Person, lay: _Layout, spec: TableSpec, rng: random.Random, book, seq
                 v = _Cell(raw, "n")
                 wid = id_text(raw)
             elif lay.csv_sci and flags == [] and p.id_number.isdigit():
-                v = f"{float(p.id_number[:6] + p.id_number[6:]):.5E}".replace("E+", "E+")
+                v = f"{float(p.id_number):.5E}"  # as Excel shows a number: 6.53121E+17
                 flags = ["excel_float"]
                 wid = v
             else:

@@ -139,7 +139,7 @@ class _Budget:
             )
         return None
 
-    def copy(self, src: IO[bytes], dest: Path, packed: int | None = None) -> int:
+    def copy(self, src: IO[bytes], dest: Path, packed: int | None = None, keep_partial: bool = False) -> int:
         """Stream src to dest, counting; raises _TooBig past the limits (dest is removed)."""
         lim = self.limits
         n = 0
@@ -147,7 +147,7 @@ class _Budget:
         try:
             with dest.open("wb") as out:
                 while True:
-                    block = src.read(1 << 20)
+                    block = src.read(1 << 16)
                     if not block:
                         break
                     n += len(block)
@@ -162,8 +162,12 @@ class _Budget:
                             "(possible archive bomb)"
                         )
                     out.write(block)
-        except BaseException:
+        except _TooBig:
             dest.unlink(missing_ok=True)
+            raise
+        except BaseException:
+            if not keep_partial or n == 0:
+                dest.unlink(missing_ok=True)
             raise
         return n
 
@@ -202,6 +206,10 @@ def _settle(exp: Expansion) -> None:
     if exp.status in ("encrypted", "corrupt") and not any(m.path for m in exp.members):
         return
     read = [m for m in exp.members if m.path is not None]
+    if any(m.status == "partial" for m in read) and exp.status == "ok":
+        exp.status = "partial"
+        cut = [m.name for m in read if m.status == "partial"]
+        exp.reason = _join(exp.reason, "truncated member(s): " + ", ".join(cut[:10]))
     failed = [m for m in exp.members if m.path is None and m.status in ("encrypted", "corrupt", "refused")]
     for m in exp.members:
         if m.status == "refused":  # not a store status: a refused member was not extracted
@@ -609,7 +617,7 @@ def _tar_or_stream(path: Path, kind: str, dest: Path, limits: Limits, display: s
                 if src is None:
                     raise OSError("no data")
                 out = _dest(dest, name)
-                n = budget.copy(src, out)
+                n = budget.copy(src, out, keep_partial=True)
                 if n < ti.size:
                     m.status = "partial"
                     m.reason = f"truncated in the archive: {n:,} of {ti.size:,} bytes"
@@ -617,7 +625,12 @@ def _tar_or_stream(path: Path, kind: str, dest: Path, limits: Limits, display: s
             except _TooBig as exc:
                 m.status, m.reason = "refused", f"not extracted: {exc}"
             except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
-                m.status, m.reason = "corrupt", f"member does not read: {type(exc).__name__}: {exc}"
+                got = out.stat().st_size if out.exists() else 0
+                if got:
+                    m.path, m.status = out, "partial"
+                    m.reason = f"truncated in the archive: {got:,} of {ti.size:,} bytes"
+                else:
+                    m.status, m.reason = "corrupt", f"member does not read: {type(exc).__name__}: {exc}"
                 exp.status = "partial"
                 exp.reason = f"the archive breaks off inside {name!r}"
                 break
@@ -661,16 +674,22 @@ def _stream(path: Path, kind: str, dest: Path, limits: Limits, display: str) -> 
 
 
 def _partial_stream(opener: Any, path: Path, out: Path, limits: Limits) -> int:
+    """Decompress a broken stream incrementally and keep everything before the break."""
+    kind = {gzip.open: "gzip", bz2.open: "bzip2", lzma.open: "xz"}.get(opener, "gzip")
+    d: Any = {"gzip": lambda: zlib.decompressobj(31), "bzip2": bz2.BZ2Decompressor, "xz": lzma.LZMADecompressor}[kind]()
     n = 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as fh, opener(path, "rb") as src:
+    with out.open("wb") as fh, path.open("rb") as src:
         try:
             while n < limits.max_member:
                 block = src.read(1 << 16)
                 if not block:
                     break
-                fh.write(block)
-                n += len(block)
+                piece = d.decompress(block)
+                fh.write(piece)
+                n += len(piece)
+                if getattr(d, "eof", False):
+                    break
         except (EOFError, OSError, zlib.error, lzma.LZMAError, ValueError):
             pass
     if n == 0:

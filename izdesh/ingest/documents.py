@@ -134,6 +134,7 @@ def read_docx(path: Path) -> DocContent:
                         out.blocks.append(Block(p.text, {where: s, "paragraph": j}))
             except Exception:
                 pass
+    _docx_extra_paragraphs(d, out)
     cp = d.core_properties
     out.meta = _props(
         author=cp.author, last_modified_by=cp.last_modified_by, created=cp.created, modified=cp.modified,
@@ -141,6 +142,27 @@ def read_docx(path: Path) -> DocContent:
     )  # fmt: skip
     out.pages = len(d.paragraphs)
     return out
+
+
+def _docx_extra_paragraphs(d: Any, out: DocContent) -> None:
+    """Paragraphs python-docx does not list: text boxes, content controls, fallback shapes.
+    Located as {"xml_paragraph": i} (index among all w:p of the body part)."""
+    body = d.element.body
+    seen: set[str] = set()
+    for i, p in enumerate(body.iter(f"{_W}p")):
+        parent = p.getparent()
+        if parent is body:
+            continue
+        if any(a.tag == f"{_W}tc" for a in p.iterancestors()) and not any(
+            a.tag == f"{_W}txbxContent" for a in p.iterancestors()
+        ):
+            continue  # table cell text is read with its table
+        if parent.tag == f"{_W}tc":
+            continue
+        text = "".join(t.text or "" for t in p.iter(f"{_W}t"))
+        if text.strip() and text not in seen:
+            seen.add(text)
+            out.blocks.append(Block(text, {"xml_paragraph": i}))
 
 
 def _row_cells(row: Any) -> list[Any]:

@@ -123,6 +123,7 @@ def extract(
         if kind in SPREADSHEETS:
             if kind == "xlsx":
                 check_ooxml(abs_path)
+                check_xlsx_extent(abs_path)
             _tables(res, read_spreadsheet(abs_path))
         elif kind in ARCHIVE_KINDS:
             _archive(res, abs_path, kind, unpack_dir)
@@ -148,6 +149,50 @@ def extract(
         res.records, res.tables = [], []
     res.seconds = round(time.monotonic() - t0, 3)
     return res
+
+
+MAX_SHEET_CELLS = 40_000_000  # the grid a sheet may span (the spreadsheet reader allocates it whole)
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+
+
+def check_xlsx_extent(path: Path) -> None:
+    """Refuse a workbook whose cells span an absurd grid (a cell at A1 and one at XFD1048576): the
+    spreadsheet reader would allocate the whole grid and abort the process."""
+    import zipfile
+
+    def col(letters: bytes) -> int:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ch - 64
+        return n
+
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            r0 = c0 = 1 << 30
+            r1 = c1 = 0
+            tail = b""
+            with zf.open(info) as fh:
+                while True:
+                    block = fh.read(1 << 20)
+                    if not block:
+                        break
+                    buf = tail + block
+                    for m in _CELL_REF.finditer(buf):
+                        c, r = col(m.group(1)), int(m.group(2))
+                        r0, r1, c0, c1 = min(r0, r), max(r1, r), min(c0, c), max(c1, c)
+                    for m in _ROW_REF.finditer(buf):
+                        r = int(m.group(1))
+                        r0, r1 = min(r0, r), max(r1, r)
+                    tail = buf[-200:]
+            if r1 and c1 and (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_SHEET_CELLS:
+                raise FileError(
+                    "corrupt",
+                    f"sheet {info.filename.rsplit('/', 1)[-1]} spans {r1 - r0 + 1:,} rows x {c1 - c0 + 1:,} columns "
+                    f"(over {MAX_SHEET_CELLS:,} cells): refused",
+                )
 
 
 def _tables(res: FileResult, sheets: Any, extra: dict[str, Any] | None = None) -> None:
@@ -192,13 +237,13 @@ def _document(res: FileResult, path: Path, kind: str, unpack_dir: Path | None) -
     table_kind = "table"
     for sheet, extra in doc.sheets:
         report, records = map_sheet(sheet)
-        if report.header_row is not None:
-            res.tables.append(asdict(report))
+        if report.header_row is not None and records:
             for rec in records:
                 rec.locator = {**extra, **rec.locator}
                 rec.kind = table_kind
             res.records.extend(records)
-        else:  # a form or layout table: its rows are text
+            res.tables.append(asdict(report))
+        else:  # a form or layout table ("姓名 | X | 身份证号 | Y"): its rows are text
             for r, row in enumerate(sheet.rows):
                 line = "\t".join(cell_text(c) for c in row)
                 res.records.extend(people_in_text(line, {**extra, "row": r}))

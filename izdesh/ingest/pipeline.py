@@ -24,9 +24,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine, func, select
 
 from izdesh.identity.persons import rebuild_persons
+from izdesh.search.index import clear_name_index, rebuild_name_index
 from izdesh.ingest.extract import FileResult, extract, sha256_of
 from izdesh.store import schema
 from izdesh.store.db import open_engine
+from izdesh.store.files import remember_roots
 
 RECORD_COLUMNS = {c.name for c in schema.record.c} - {"id", "file_id", "table_id", "person_id"}
 
@@ -65,6 +67,7 @@ def ingest(
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file or folder")
     engine = open_engine(db, create=True)
+    remember_roots(engine, paths)  # the site serves photos and re-reads sheets from the originals
     summary = Summary()
     with engine.connect() as conn:
         known = dict(conn.execute(select(schema.source_file.c.path, schema.source_file.c.sha256)).all())
@@ -103,7 +106,9 @@ def ingest(
             elapsed = bar.tasks[0].elapsed or 0
             bar.update(task, advance=1, rate=f"{summary.files / elapsed:.0f}" if elapsed else "-")
     if summary.files:  # persons depend on records alone: nothing new, nothing to rebuild
+        clear_name_index(engine)
         summary.persons = rebuild_persons(engine, progress=progress)
+        rebuild_name_index(engine)
     else:
         with engine.connect() as conn:
             summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
@@ -138,8 +143,15 @@ def _extract_all(
         waiting: dict[str, list] = {}  # archive rel -> [its FileResult, members still out, parent rel]
         parent_of: dict[str, str] = {}
 
+        notes: dict[str, str] = {}  # member rel -> what unpacking found wrong (e.g. truncated)
+
         def finish(res: FileResult) -> Iterator[FileResult]:
             """Yield a result, then any archive waiting only for it, up the chain."""
+            note = notes.pop(res.path, None)
+            if note:
+                if res.status == "ok":
+                    res.status = "partial"
+                res.reason = f"{note}; {res.reason}" if res.reason else note
             yield res
             rel = res.path
             while rel in parent_of:
@@ -166,6 +178,8 @@ def _extract_all(
                 if m["path"] is None:  # a fate decided while unpacking: not read further
                     yield from finish(_member_result(m))
                 else:
+                    if m["status"]:
+                        notes[m["rel"]] = m["reason"] or m["status"]
                     queue((Path(m["path"]), m["rel"]))
 
         if workers <= 1 or len(todo) < 4:
@@ -377,11 +391,14 @@ def _write(engine: Engine, res: FileResult) -> None:
                 rows.append(row)
             conn.execute(schema.record.insert(), rows)
         if res.type in ("jpeg", "png") and res.status == "ok":
-            rec = res.records[0] if res.records else None
+            # The photo's own record (ID from the file name), not text OCR found in the picture.
+            rec = next((r for r in res.records if r.kind == "photo"), None)
             record_id = None
             if rec is not None:
                 record_id = conn.execute(
-                    select(schema.record.c.id).where(schema.record.c.file_id == file_id)
+                    select(schema.record.c.id).where(
+                        schema.record.c.file_id == file_id, schema.record.c.kind == "photo"
+                    )
                 ).scalar()
             conn.execute(
                 schema.photo.insert().values(

@@ -54,15 +54,16 @@ def detect_script(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Split on spaces and on every separator; apostrophes inside words are dropped
-    (Mes'ud, Ma'ruf, Wu'erkaixi)."""
-    text = _APOSTROPHES.sub("", normalize(text))
-    return [t for t in _SPLIT.split(text) if t]
+    """Split on spaces and on every separator. Apostrophes inside words are kept as "'" (in ULY
+    they keep letters apart: is'haq is s+h, not sh); at word edges they are dropped."""
+    text = _APOSTROPHES.sub("'", normalize(text))
+    return [t.strip("'") for t in _SPLIT.split(text) if t.strip("'")]
 
 
 def fold_latin(text: str) -> str:
     """Lowercase, diacritics removed (Abdukérim -> abdukerim, Yüsüp -> yusup, ı -> i)."""
     text = normalize(text).lower().replace("ı", "i").replace("ə", "e").replace("ß", "ss")
+    text = _APOSTROPHES.sub("", text)
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

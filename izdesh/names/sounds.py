@@ -24,6 +24,7 @@ _FINALS: dict[str, list[str]] = {k: v.split() for k, v in _PY["finals"].items()}
 _CODA_SYLLABLES: frozenset[str] = frozenset(s for syls in _PY["codas"].values() for s in syls)
 _LETTERS: dict[str, str] = _UY["letters"]
 _LETTER_LENS = sorted({len(k) for k in _LETTERS}, reverse=True)
+_FINAL_LETTERS: dict[str, str] = _UY.get("final_letters", {})
 
 _W = COSTS["weight"]
 _DQ = COSTS["drop_query"]
@@ -100,9 +101,9 @@ def syllables_units(syllables: tuple[str, ...]) -> Units:
 @lru_cache(maxsize=65536)
 def latin_units(word: str) -> Units:
     """Sound units of one word in ULY or a Turkish/English spelling (lowercase expected)."""
-    w = "".join(ch for ch in word.lower() if ch.isalpha())
+    w = "".join(ch for ch in word.lower() if ch.isalpha() or ch == "'")
     # doubled letters are one sound in transcription (Kadeer, Muhammad, Abdullah)
-    dedup = []
+    dedup: list[str] = []
     for ch in w:
         if not dedup or dedup[-1] != ch:
             dedup.append(ch)
@@ -110,10 +111,15 @@ def latin_units(word: str) -> Units:
     out: list[Unit] = []
     i = 0
     while i < len(w):
+        if w[i] == "'":  # a boundary: is'haq is s + h
+            i += 1
+            continue
         for n in _LETTER_LENS:
             piece = w[i : i + n]
             if len(piece) == n and piece in _LETTERS:
                 tok = _LETTERS[piece]
+                if i + n == len(w) and piece in _FINAL_LETTERS:
+                    tok = _FINAL_LETTERS[piece]
                 i += n
                 break
         else:

@@ -73,6 +73,8 @@ def readings(group: tuple[QueryToken, ...]) -> tuple[Reading, ...]:
     if canon and fold_latin(canon).replace(" ", "") != joined:
         out.append(Reading("exonym", canon, _NAME["exonym"]))
     if all(t.script == "latin" for t in group):
+        if "x" in joined:  # x of a pinyin-derived spelling is sh (Abdurixit = Abduréshit)
+            out.append(Reading("latin", " ".join(words).replace("x", "sh"), _NAME["x_as_sh"]))
         syl = segment_pinyin(joined)
         if syl:
             out.append(Reading("pinyin", " ".join(syl), _NAME["pinyin"]))

@@ -13,9 +13,11 @@ split in lines); offsets in locators are character offsets into that block's tex
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from izdesh.identity.idnumber import IdParse, find_ids
+from izdesh.identity.idnumber import parse as parse_id
 from izdesh.records.mapping import RecordOut
 
 # Characters of a name as clerks write it: Han characters and the dots between Uyghur name parts.
@@ -23,7 +25,7 @@ _DOTS = "·・•．‧.\u00b7\u30fb\u2022\uff0e\u2027\u2219\u22c5"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _NAME_CHARS = f"{_HAN}{_DOTS}"
 # A name directly before the point we look back from.
-_NAME_END = re.compile(rf"[{_HAN}](?:[{_DOTS}]?[{_HAN}]){{0,24}}$")
+_NAME_END = re.compile(rf"[{_HAN}](?:[ \u3000]?[{_DOTS}][ \u3000]?[{_HAN}]|[{_HAN}]){{0,24}}$")
 # A two-character Han name padded to three ("王  伟"), as old registers write it.
 _PADDED_END = re.compile(rf"(?:^|[^{_NAME_CHARS}\s])\s*([{_HAN}][ \u3000]{{1,2}}[{_HAN}])$")
 
@@ -125,7 +127,11 @@ def _name_before(text: str, pos: int, line_start: int) -> tuple[int, int] | None
         if len(tok_clean) == 1 and i > 0 and len(toks[i - 1][2]) == 1 and re.fullmatch(f"[{_HAN}]", tok_clean):
             a = toks[i - 1][0]
             tok_clean = text[a:b]
-        nm = re.search(rf"[{_NAME_CHARS}](?:[{_NAME_CHARS}]|[ \u3000]{{1,2}}(?=[{_HAN}]))*$", tok_clean)
+        # A dotted name with spaces around the dot: "买买提 · 吐尔逊" arrives as three tokens.
+        elif i >= 2 and toks[i - 1][2] in _DOTS and re.fullmatch(f"[{_HAN}]+", toks[i - 2][2]):
+            a = toks[i - 2][0]
+            tok_clean = text[a:b]
+        nm = re.search(rf"[{_NAME_CHARS}](?:[{_NAME_CHARS}]|[ \u3000]{{1,2}}(?=[{_NAME_CHARS}]))*$", tok_clean)
         if nm and _is_name(_strip_leads(nm.group(0))):
             s = _strip_leads(nm.group(0))
             start = text.rfind(s, a, b + 1)
@@ -142,6 +148,30 @@ def _name_after(text: str, end: int, line_end: int) -> tuple[int, int] | None:
     if m and _is_name(m.group(1)) and not _CELL_SKIP.match(m.group(1)):
         return end + m.start(1), end + m.end(1)
     return None
+
+
+_RUN18 = re.compile(r"(?<![0-9０-９A-Za-z])[1-8１-８][0-9０-９]{16}[0-9０-９XxＸｘ](?![0-9０-９A-Za-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    start: int
+    end: int
+    text: str
+    parsed: IdParse
+
+
+def _all_ids(text: str) -> list[Any]:
+    """find_ids, plus any bare 18-character run it leaves out (an impossible birth date, a
+    mistyped region): in these files such a run is an ID number, kept with its flags."""
+    found: list[Any] = list(find_ids(text))
+    spans = [(m.start, m.end) for m in found]
+    for m in _RUN18.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in spans):
+            continue
+        found.append(_Found(m.start(), m.end(), m.group(0), parse_id(m.group(0))))
+    found.sort(key=lambda x: x.start)
+    return found
 
 
 def id_fields_from(p: IdParse) -> tuple[dict[str, Any], list[str]]:
@@ -177,7 +207,7 @@ def people_in_text(text: str, locator: dict[str, Any], kind: str = "text") -> li
                 hi = mid - 1
         return lo
 
-    for m in find_ids(text):
+    for m in _all_ids(text):
         ln = line_of(m.start)
         ls = line_starts[ln]
         le = text.find("\n", m.end)

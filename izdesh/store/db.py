@@ -47,7 +47,9 @@ def open_engine(db: str, *, readonly: bool = False, create: bool = False) -> Eng
             cur.close()
 
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        # A read-only session on PostgreSQL too: web nodes (and read replicas) never write.
+        args = {"options": "-c default_transaction_read_only=on"} if readonly else {}
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=args)
     if create:
         schema.metadata.create_all(engine)
         with engine.begin() as conn:

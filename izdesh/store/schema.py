@@ -133,3 +133,14 @@ photo = Table(
     Column("taken_at", Text),  # from the file name, ISO
     Column("exif", JSON),
 )
+
+# Search index: cross-script phonetic keys of every name a person is written with (names.keys).
+name_key = Table(
+    "name_key",
+    metadata,
+    Column("key", String(64), nullable=False),
+    Column("person_id", ForeignKey("person.id"), nullable=False),
+    Column("name", Text, nullable=False),  # the Chinese-character name the key came from
+)
+Index("ix_name_key_key", name_key.c.key)
+Index("ix_name_key_name", name_key.c.name)

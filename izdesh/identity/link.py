@@ -1,0 +1,551 @@
+"""Linking records into persons, with a score and a plain-language "why" for every link.
+
+Steps (each record is decided once, in this order):
+
+1. A valid ID number: one number, one person (certain).
+2. A full ID number that fails its check (a one-digit slip or a transposition of neighbours): the
+   valid numbers one slip away (``candidates_for_typo``) that belong to a person in the store are
+   compared on name (cross-script keys), written birth date and sex. Exactly one agreeing
+   candidate: linked ("probably the same") with the evidence; several: "possibly the same" links
+   for review; none: the record stays a person of its own (grouped with other records carrying
+   the same mistyped number and name).
+3. A number that lost its last digits in a spreadsheet (``id_pattern``): the persons whose number
+   fits the pattern are compared the same way; exactly one agreeing: linked; else a person of its
+   own (records with the same pattern, name and sex grouped).
+4. No ID number at all (a relative listed by name, a list without IDs, a name in running text):
+   candidates share a cross-script name key; a Fellegi–Sunter model (m/u weights estimated by EM
+   on these very pairs) weighs name, birth date or age, sex, township/village and whether the
+   person is named with an ID in the same file. Linked only when the best candidate's posterior
+   is above ``LINK_AT`` and no other candidate comes close; candidates above ``REVIEW_AT`` get a
+   "possibly same" link; below, the record stays alone: never forced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from izdesh.identity.fellegi_sunter import FellegiSunter
+from izdesh.identity.idnumber import candidates_for_typo
+from izdesh.names import keys_for_chinese
+
+LINK_AT = 0.90  # posterior to link a record without ID to a person
+REVIEW_AT = 0.30  # posterior for a "possibly same" link
+MARGIN = 0.5  # the runner-up must stay below this to link
+
+_DOTS_SPACES = re.compile(r"[·・•．‧.\u00b7\u30fb\u2022\uff0e\u2027\u2219\u22c5\s\u3000]+")
+_SPACES = re.compile(r"[\s\u3000]+")
+_AGE = re.compile(r"(\d{1,3})\s*岁")
+_SEX = re.compile(r"[，,、\s（(]([男女])[，,、\s)）]")
+_YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:[01]\d[0-3]\d)?(?!\d)")
+
+
+# ------------------------------------------------------------------------------------- records
+
+
+@dataclass(slots=True)
+class Rec:
+    id: int
+    file_id: int
+    table_id: int | None
+    kind: str
+    name: str | None
+    id_number: str | None
+    id_pattern: str | None
+    id_valid: int | None
+    sex: str | None
+    birth: str | None  # ISO date
+    township: str | None
+    village: str | None
+    status: str | None
+    event_date: str | None
+    relation: str | None
+    relative_of: str | None
+    facility: str | None
+    building: str | None
+    cell: str | None
+    address: str | None
+    text: str | None = None
+
+
+RECORD_COLUMNS = (
+    "id, file_id, table_id, kind, name, id_number, id_pattern, id_valid, sex, birth_date, township,"
+    " village, status, event_date, relation, relative_of, facility, building, cell, address"
+)
+
+
+def iso(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)[:10]
+
+
+def make_rec(row: Any) -> Rec:
+    return Rec(
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], iso(row[9]), row[10],
+        row[11], row[12], iso(row[13]), row[14], row[15], row[16], row[17], row[18], row[19],
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------- names
+
+_KEYS: dict[str, frozenset[str]] = {}
+_FOLD: dict[str, str] = {}
+
+
+def fold_name(name: str | None) -> str:
+    """The name without dots and spaces: equal for every way a clerk separates the parts."""
+    if not name:
+        return ""
+    f = _FOLD.get(name)
+    if f is None:
+        f = _FOLD[name] = _DOTS_SPACES.sub("", name)
+    return f
+
+
+def name_keys(name: str | None) -> frozenset[str]:
+    """Cross-script keys of the whole name (homophone renderings share them)."""
+    if not name:
+        return frozenset()
+    k = _KEYS.get(name)
+    if k is None:
+        clean = _SPACES.sub("", name)
+        try:
+            keys = keys_for_chinese(clean)
+        except Exception:  # a name the keys cannot read: exact spelling only
+            keys = frozenset()
+        whole = frozenset(x for x in keys if x.startswith("w:"))
+        if not whole:
+            whole = frozenset(x for x in keys if x.startswith("p:")) if len(keys) == 1 else frozenset()
+        k = _KEYS[name] = whole | {"f:" + fold_name(name)}
+    return k
+
+
+def name_level(a: str | None, names_b: Iterable[str]) -> int:
+    """2 = the same characters (dots and spaces aside), 1 = a homophone rendering (shared
+    cross-script key), 0 = different."""
+    fa = fold_name(a)
+    if not fa:
+        return 0
+    ka = None
+    best = 0
+    for b in names_b:
+        if fold_name(b) == fa:
+            return 2
+        if ka is None:
+            ka = name_keys(a)
+        if ka & name_keys(b):
+            best = 1
+    return best
+
+
+# -------------------------------------------------------------------------------------- results
+
+
+@dataclass(slots=True)
+class Cluster:
+    key: str  # "id:<number>" or "x:<stable string>"
+    id_number: str | None
+    basis: str  # id, bad_id, id_pattern, name
+    records: list[Rec] = field(default_factory=list)
+
+    def names(self) -> set[str]:
+        return {r.name for r in self.records if r.name}
+
+
+@dataclass(slots=True)
+class RecordLink:
+    record_id: int
+    cluster: str
+    kind: str  # "same" (record.person_id set) or "possibly_same"
+    method: str  # id_typo, id_pattern, name_model
+    score: float
+    why: str
+
+
+@dataclass(slots=True)
+class PersonLink:
+    src: str
+    dst: str
+    record_id: int | None
+    score: float
+    why: str
+
+
+@dataclass
+class Linkage:
+    clusters: dict[str, Cluster]
+    of_record: dict[int, str]
+    record_links: list[RecordLink]
+    person_links: list[PersonLink]
+    model: FellegiSunter | None
+    counts: Counter[str]
+
+
+# --------------------------------------------------------------------------------------- linker
+
+
+def _id_birth(id_number: str) -> str:
+    s = id_number[6:14]
+    return f"{s[:4]}-{s[4:6]}-{s[6:8]}"
+
+
+def _id_sex(id_number: str) -> str:
+    return "male" if id_number[16] in "13579" else "female"
+
+
+def _mask(a: str, b: str) -> str:
+    """Where two numbers differ, as 'position 12: 3 -> 8'."""
+    diff = [i for i in range(min(len(a), len(b))) if a[i] != b[i]]
+    if len(diff) == 2 and diff[1] == diff[0] + 1:
+        return f"positions {diff[0] + 1}-{diff[1] + 1} swapped ({a[diff[0]]}{a[diff[1]]} -> {b[diff[0]]}{b[diff[1]]})"
+    return ", ".join(f"position {i + 1}: {a[i]} -> {b[i]}" for i in diff)
+
+
+class Linker:
+    def __init__(self, records: list[Rec], paths: dict[int, str], locators: dict[int, str] | None = None) -> None:
+        self.records = records
+        self.paths = paths
+        self.locators = locators or {}
+        self.clusters: dict[str, Cluster] = {}
+        self.of_record: dict[int, str] = {}
+        self.record_links: list[RecordLink] = []
+        self.person_links: list[PersonLink] = []
+        self.counts: Counter[str] = Counter()
+        self.model: FellegiSunter | None = None
+
+    # -- helpers
+    def _add(self, key: str, rec: Rec, id_number: str | None = None, basis: str = "id") -> None:
+        c = self.clusters.get(key)
+        if c is None:
+            c = self.clusters[key] = Cluster(key, id_number, basis)
+        c.records.append(rec)
+        self.of_record[rec.id] = key
+
+    def _stable(self, rec: Rec) -> str:
+        return f"{self.paths.get(rec.file_id, rec.file_id)}|{self.locators.get(rec.id, rec.id)}"
+
+    # -- the run
+    def run(self) -> Linkage:
+        typo, pattern, noid = [], [], []
+        for r in self.records:
+            if r.id_number and r.id_valid == 1:
+                self._add("id:" + r.id_number, r, r.id_number, "id")
+                self.counts["valid_id"] += 1
+            elif r.id_number:
+                typo.append(r)
+            elif r.id_pattern:
+                pattern.append(r)
+            else:
+                noid.append(r)
+        id_persons = {c.id_number: c for c in self.clusters.values() if c.id_number}
+        for r in typo:
+            self._link_typo(r, id_persons)
+        if pattern:
+            self._link_patterns(pattern, id_persons)
+        if noid:
+            self._link_by_model(noid)
+        return Linkage(self.clusters, self.of_record, self.record_links, self.person_links, self.model, self.counts)
+
+    # -- step 2
+    def _agree(self, rec: Rec, cand: Cluster, cand_number: str) -> tuple[int, list[str], list[str]]:
+        """(name level, agreements, disagreements) between a record and a candidate person."""
+        lev = name_level(rec.name, cand.names())
+        ok, bad = [], []
+        shown = sorted(cand.names(), key=lambda n: n != rec.name)[:1]
+        if lev == 2:
+            ok.append(f"the same name {rec.name}")
+        elif lev == 1:
+            ok.append(f"a homophone rendering of the name ({rec.name} ~ {shown[0] if shown else '?'})")
+        else:
+            bad.append(f"a different name ({rec.name or 'none written'} vs {shown[0] if shown else '?'})")
+        cb = _id_birth(cand_number)
+        if rec.birth:
+            (ok if rec.birth == cb else bad).append(
+                f"the written birth date {rec.birth}" + ("" if rec.birth == cb else f" (the person's is {cb})")
+            )
+        if rec.sex:
+            cs = _id_sex(cand_number)
+            (ok if rec.sex == cs else bad).append(f"sex {rec.sex}" + ("" if rec.sex == cs else f" (the person's is {cs})"))
+        return lev, ok, bad
+
+    def _link_typo(self, rec: Rec, id_persons: dict[str, Cluster]) -> None:
+        written = rec.id_number or ""
+        try:
+            cands = candidates_for_typo(written)
+        except ValueError:
+            cands = []
+        good: list[tuple[str, str, list[str]]] = []
+        weak: list[tuple[str, str, list[str]]] = []
+        for number, rel in cands:
+            c = id_persons.get(number)
+            if c is None:
+                continue
+            lev, ok, bad = self._agree(rec, c, number)
+            if lev >= 1 and not bad:
+                good.append((number, rel, ok))
+            elif lev >= 1:
+                weak.append((number, rel, ok + ["but " + "; ".join(bad)]))
+        slip = {"one_digit": "one mistyped digit", "transposition": "two neighbouring digits swapped"}
+        if len(good) == 1:
+            number, rel, ok = good[0]
+            key = "id:" + number
+            self.clusters[key].records.append(rec)
+            self.of_record[rec.id] = key
+            score = 0.97 if any(x.startswith("the same name") for x in ok) else 0.93
+            if any("birth date" in x for x in ok):
+                score = min(0.99, score + 0.02)
+            why = (
+                f"The written ID {written} fails its check character; {slip[rel]} ({_mask(written, number)})"
+                f" gives {number}, the ID of a person in the store with {', '.join(ok)}."
+                " Probably the same person."
+            )
+            self.record_links.append(RecordLink(rec.id, key, "same", "id_typo", score, why))
+            self.counts["typo_linked"] += 1
+            return
+        own = "x:bad:" + written + "|" + fold_name(rec.name)
+        self._add(own, rec, None, "bad_id")
+        review = good if len(good) > 1 else weak
+        for number, rel, ok in review[:5]:
+            score = 0.6 if len(good) > 1 else 0.4
+            why = (
+                f"The written ID {written} fails its check character; {slip[rel]} ({_mask(written, number)})"
+                f" gives {number}, the ID of a person with {', '.join(ok)}"
+                + (f"; {len(good)} such persons, so not linked" if len(good) > 1 else "")
+                + ". Possibly the same person."
+            )
+            self.record_links.append(RecordLink(rec.id, "id:" + number, "possibly_same", "id_typo", score, why))
+            self.person_links.append(PersonLink(own, "id:" + number, rec.id, score, why))
+        self.counts["typo_alone" if not review else "typo_review"] += 1
+
+    # -- step 3
+    def _link_patterns(self, recs: list[Rec], id_persons: dict[str, Cluster]) -> None:
+        by14: dict[str, list[str]] = defaultdict(list)
+        by12: dict[str, list[str]] | None = None
+        for number in id_persons:
+            by14[number[:14]].append(number)
+        for rec in recs:
+            pat = rec.id_pattern or ""
+            known = len(pat) - len(pat.lstrip("0123456789X"))
+            if known >= 14:
+                pool = by14.get(pat[:14], [])
+            elif known >= 12:
+                if by12 is None:
+                    by12 = defaultdict(list)
+                    for number in id_persons:
+                        by12[number[:12]].append(number)
+                pool = by12.get(pat[:12], [])
+            else:
+                pool = []
+            fits = [n for n in pool if all(p == "?" or p == c for p, c in zip(pat, n, strict=False))]
+            good, weak = [], []
+            for number in fits:
+                lev, ok, bad = self._agree(rec, id_persons[number], number)
+                if lev >= 1 and not bad:
+                    good.append((number, ok, lev))
+                elif lev >= 1:
+                    weak.append((number, ok + ["but " + "; ".join(bad)], lev))
+            what = f"The ID was stored as a spreadsheet number and lost its last digits ({pat})"
+            if len(good) == 1:
+                number, ok, lev = good[0]
+                key = "id:" + number
+                self.clusters[key].records.append(rec)
+                self.of_record[rec.id] = key
+                score = 0.97 if lev == 2 else 0.92
+                others = len(fits) - 1
+                why = (
+                    f"{what}; {number} fits it and belongs to a person with {', '.join(ok)}"
+                    + (f" ({others} other numbers in the store fit but their names differ)" if others else " (the only number in the store that fits)")
+                    + "."
+                )
+                self.record_links.append(RecordLink(rec.id, key, "same", "id_pattern", score, why))
+                self.counts["pattern_linked"] += 1
+                continue
+            own = f"x:pat:{pat[:15]}|{sorted(name_keys(rec.name))[0] if rec.name else ''}|{rec.sex or ''}"
+            self._add(own, rec, None, "id_pattern")
+            review = good if len(good) > 1 else weak
+            for number, ok, _lev in review[:5]:
+                score = 0.6 if len(good) > 1 else 0.4
+                why = (
+                    f"{what}; {number} fits it and belongs to a person with {', '.join(ok)}"
+                    + (f"; {len(good)} such persons, so not linked" if len(good) > 1 else "")
+                    + ". Possibly the same person."
+                )
+                self.record_links.append(RecordLink(rec.id, "id:" + number, "possibly_same", "id_pattern", score, why))
+                self.person_links.append(PersonLink(own, "id:" + number, rec.id, score, why))
+            self.counts["pattern_alone" if not review else "pattern_review"] += 1
+
+    # -- step 4
+    FEATURES = ("name", "birth", "sex", "place", "same_file")
+    LEVELS = (2, 3, 2, 3, 2)
+    WORDS = (
+        ("a homophone rendering of the name", "the same name"),
+        ("a different birth date or age", "a close birth date or age", "the same birth date or age"),
+        ("a different sex", "the same sex"),
+        ("another township", "the same township", "the same village"),
+        ("not named in the same file", "named with an ID in the same file"),
+    )
+
+    def _link_by_model(self, recs: list[Rec]) -> None:
+        # Blocking: persons (so far) by name key.
+        index: dict[str, list[str]] = defaultdict(list)
+        for key, c in self.clusters.items():
+            for k in {k for n in c.names() for k in name_keys(n)}:
+                index[k].append(key)
+        towns = {c.records[0].township for c in self.clusters.values() if c.records[0].township}
+        towns |= {r.township for r in self.records if r.township}
+        files_of: dict[str, set[int]] = {}
+        profile: dict[str, tuple[str | None, str | None, str | None, str | None, set[str]]] = {}
+
+        def prof(key: str) -> tuple[str | None, str | None, str | None, str | None, set[str]]:
+            p = profile.get(key)
+            if p is None:
+                c = self.clusters[key]
+                birth = _id_birth(c.id_number) if c.id_number else _mode(r.birth for r in c.records)
+                sex = _id_sex(c.id_number) if c.id_number else _mode(r.sex for r in c.records)
+                p = profile[key] = (
+                    birth, sex, _mode(r.township for r in c.records), _mode(r.village for r in c.records), c.names()
+                )
+                files_of[key] = {r.file_id for r in c.records}
+            return p
+
+        pairs: list[tuple[Rec, str, tuple[int | None, ...], dict[str, Any]]] = []
+        for rec in recs:
+            ctx = self._context(rec, towns)
+            cands: set[str] = set()
+            for k in name_keys(rec.name):
+                cands.update(index.get(k, ()))
+            if len(cands) > 200:  # a name too common to tell anyone apart by name alone
+                cands = set(list(sorted(cands))[:200])
+            for key in cands:
+                birth, sex, town, village, names = prof(key)
+                v = self._compare(rec, ctx, key, birth, sex, town, village, names, files_of[key])
+                pairs.append((rec, key, v, ctx))
+            if not cands:
+                self._alone(rec)
+        if not pairs:
+            return
+        self.model = FellegiSunter.fit((p[2] for p in pairs), self.LEVELS)
+        by_rec: dict[int, list[tuple[float, str, tuple[int | None, ...]]]] = defaultdict(list)
+        rec_of: dict[int, Rec] = {}
+        for rec, key, v, _ctx in pairs:
+            by_rec[rec.id].append((self.model.probability(v), key, v))
+            rec_of[rec.id] = rec
+        for rid, scored in by_rec.items():
+            rec = rec_of[rid]
+            scored.sort(key=lambda x: (-x[0], x[1]))
+            best_p, best_key, best_v = scored[0]
+            second = scored[1][0] if len(scored) > 1 else 0.0
+            if best_p >= LINK_AT and second < MARGIN:
+                self.clusters[best_key].records.append(rec)
+                self.of_record[rec.id] = best_key
+                why = (
+                    f"No ID number written; linked by name and context (Fellegi–Sunter, posterior {best_p:.3f}): "
+                    + ", ".join(self.model.explain(best_v, self.WORDS))
+                    + (f"; the next candidate scores {second:.2f}" if len(scored) > 1 else "; the only candidate")
+                    + "."
+                )
+                self.record_links.append(RecordLink(rid, best_key, "same", "name_model", round(best_p, 4), why))
+                self.counts["noid_linked"] += 1
+                continue
+            own = self._alone(rec)
+            reviewed = 0
+            for p, key, v in scored[:5]:
+                if p < REVIEW_AT:
+                    break
+                why = (
+                    f"No ID number written; same or similar name, posterior {p:.3f}: "
+                    + ", ".join(self.model.explain(v, self.WORDS))
+                    + (
+                        f"; {sum(1 for s in scored if s[0] >= REVIEW_AT)} candidates, not linked"
+                        if second >= MARGIN
+                        else "; below the linking threshold"
+                    )
+                    + ". Possibly the same person."
+                )
+                self.record_links.append(RecordLink(rid, key, "possibly_same", "name_model", round(p, 4), why))
+                self.person_links.append(PersonLink(own, key, rid, round(p, 4), why))
+                reviewed += 1
+            self.counts["noid_review" if reviewed else "noid_alone"] += 1
+
+    def _alone(self, rec: Rec) -> str:
+        key = "x:rec:" + self._stable(rec)
+        self._add(key, rec, None, "name")
+        return key
+
+    def _context(self, rec: Rec, towns: set[str]) -> dict[str, Any]:
+        """What a record without ID says about the person: age, sex, places, the year of the file."""
+        text = rec.text or ""
+        path = self.paths.get(rec.file_id, "")
+        ctx: dict[str, Any] = {"text": text, "path": path}
+        m = _AGE.search(text)
+        ctx["age"] = int(m.group(1)) if m else None
+        years = [int(y) for y in _YEAR_IN_PATH.findall(path) if 2000 <= int(y) <= 2030]
+        ctx["year"] = years[-1] if years else None
+        sex = rec.sex
+        if not sex and text and rec.name:
+            i = text.find(rec.name)
+            after = text[i + len(rec.name) : i + len(rec.name) + 8] if i >= 0 else ""
+            ms = _SEX.search(after + "，")
+            if ms:
+                sex = "male" if ms.group(1) == "男" else "female"
+        ctx["sex"] = sex
+        ctx["towns"] = {t for t in towns if t and t in text} if text else set()
+        return ctx
+
+    def _compare(
+        self, rec: Rec, ctx: dict[str, Any], key: str, birth: str | None, sex: str | None,
+        town: str | None, village: str | None, names: set[str], files: set[int],
+    ) -> tuple[int | None, ...]:  # fmt: skip
+        lev = name_level(rec.name, names)
+        name_l = 1 if lev == 2 else 0  # blocking guarantees at least a shared key
+        birth_l: int | None = None
+        if birth:
+            if rec.birth:
+                birth_l = 2 if rec.birth == birth else (1 if rec.birth[:4] == birth[:4] else 0)
+            elif ctx["age"] is not None and ctx["year"]:
+                d = abs(ctx["year"] - int(birth[:4]) - ctx["age"])
+                birth_l = 2 if d <= 1 else (1 if d <= 3 else 0)
+        sex_l = None if not (sex and ctx["sex"]) else int(sex == ctx["sex"])
+        place_l: int | None = None
+        if rec.township or rec.village:
+            if village and rec.village == village:
+                place_l = 2
+            elif town and rec.township == town:
+                place_l = 1
+            elif rec.township and town:
+                place_l = 0
+        elif ctx["text"] and town:
+            if village and village in ctx["text"] and town in ctx["text"]:
+                place_l = 2
+            elif town in ctx["text"]:
+                place_l = 1
+            elif ctx["towns"]:
+                place_l = 0
+            elif town in ctx["path"]:
+                place_l = 1
+        elif town and town in ctx["path"]:
+            place_l = 1
+        same_file = int(rec.file_id in files and any(
+            r.file_id == rec.file_id and r.id != rec.id and (r.id_number or r.id_pattern)
+            for r in self.clusters[key].records
+        ))  # fmt: skip
+        return (name_l, birth_l, sex_l, place_l, same_file)
+
+
+def _mode(values: Iterable[Any]) -> Any:
+    counts = Counter(v for v in values if v)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def link_records(
+    records: list[Rec], paths: dict[int, str], locators: dict[int, str] | None = None
+) -> Linkage:
+    return Linker(records, paths, locators).run()
+

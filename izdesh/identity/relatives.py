@@ -1,0 +1,315 @@
+"""The relatives graph: who is whose father, spouse, sister... and who was held in the same cell.
+
+Sources, strongest first:
+
+- household sheets (registers, family sheets of people of interest): the rows of one household
+  run from a 户主 (head) row to the next, each with its relation to the head (与户主关系:
+  配偶, 长子, 次女, 父亲, 母亲, 孙子 ...; the words are data in records/data/terms.toml). Each member
+  is linked to the head as the word says; relations between members are derived through the head
+  (the head's spouse is the mother of the head's son, the head's children are siblings, the head's
+  parents are the grandparents of the head's children, a grandchild's father is the head's son
+  whose given name the grandchild carries as father's name ...), with a lower confidence;
+- rows with the ID of the person they are a relative of (``relative_of``), e.g. relatives abroad;
+- records listed in the same cell of the same detention list: ``co_listed``, weaker.
+
+Every relation is stored in both directions (A -> B with what B is to A), with the sexes deciding
+the words (A is B's father => B is A's son or daughter), the source record, a score and a why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import combinations
+
+from izdesh.identity.link import Cluster, Rec, fold_name, name_keys
+from izdesh.identity.terms import terms
+
+DIRECT = 0.95  # a relation word about the head
+DERIVED = 0.85  # derived through the head
+GUESSED = 0.75  # derived through names (grandchild's father)
+CO_LISTED = 0.3
+MAX_CELL = 40  # larger "cells" are not cells
+
+
+@dataclass(slots=True)
+class Rel:
+    src: str  # cluster key
+    dst: str
+    kind: str  # relative, co_listed
+    relation: str | None  # what dst is to src
+    record_id: int
+    score: float
+    why: str
+
+
+def _child(sex: str | None) -> str:
+    return "daughter" if sex == "female" else "son" if sex == "male" else "child"
+
+
+def _parent(sex: str | None) -> str:
+    return "mother" if sex == "female" else "father" if sex == "male" else "parent"
+
+
+def _sibling(sex: str | None) -> str:
+    return "sister" if sex == "female" else "brother" if sex == "male" else "sibling"
+
+
+def _grandchild(sex: str | None) -> str:
+    return "granddaughter" if sex == "female" else "grandson" if sex == "male" else "grandchild"
+
+
+def _grandparent(sex: str | None) -> str:
+    return "grandmother" if sex == "female" else "grandfather" if sex == "male" else "grandparent"
+
+
+def _parent_in_law(sex: str | None) -> str:
+    return "mother_in_law" if sex == "female" else "father_in_law" if sex == "male" else "parent_in_law"
+
+
+# what the member is to the head, by the member's sex; what the head is to the member, by the head's
+_TO_HEAD: dict[str, tuple[Callable[[str | None], str], Callable[[str | None], str]]] = {
+    "spouse": (lambda s: "spouse", lambda s: "spouse"),
+    "son": (_child, _parent),
+    "daughter": (_child, _parent),
+    "father": (_parent, _child),
+    "mother": (_parent, _child),
+    "brother": (_sibling, _sibling),
+    "sister": (_sibling, _sibling),
+    "grandson": (_grandchild, _grandparent),
+    "granddaughter": (_grandchild, _grandparent),
+    "daughter_in_law": (lambda s: "daughter_in_law", _parent_in_law),
+    "son_in_law": (lambda s: "son_in_law", _parent_in_law),
+    "other": (lambda s: "household_member", lambda s: "household_head"),
+}
+
+
+def _parts(name: str | None) -> tuple[str, str]:
+    """(given, father's name) of a dotted Uyghur name as written; ("", "") otherwise."""
+    if not name:
+        return "", ""
+    for d in "·・•．‧.\u2022\u30fb\uff0e\u2027":
+        if d in name:
+            a, b = name.split(d, 1)
+            return fold_name(a), fold_name(b)
+    return "", ""
+
+
+def _same_part(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    return a == b or bool(name_keys(a) & name_keys(b) - {"f:" + a, "f:" + b})
+
+
+class Graph:
+    def __init__(self, clusters: dict[str, Cluster], of_record: dict[int, str], paths: dict[int, str]) -> None:
+        self.clusters = clusters
+        self.of_record = of_record
+        self.paths = paths
+        self.out: dict[tuple[str, str, str, str | None], Rel] = {}
+        self.sources: dict[tuple[str, str, str, str | None], int] = defaultdict(int)
+        self._sex: dict[str, str | None] = {}
+
+    def sex(self, key: str) -> str | None:
+        s = self._sex.get(key, "?")
+        if s == "?":
+            c = self.clusters[key]
+            if c.id_number:
+                s = "male" if c.id_number[16] in "13579" else "female"
+            else:
+                s = next((r.sex for r in c.records if r.sex), None)
+            self._sex[key] = s
+        return s
+
+    def name(self, key: str) -> str:
+        return next((r.name for r in self.clusters[key].records if r.name), "?")
+
+    def add(self, a: str, b: str, rel_b_to_a: str, rel_a_to_b: str, rec: Rec, score: float, why: str,
+            kind: str = "relative") -> None:  # fmt: skip
+        if a == b:
+            return
+        for src, dst, rel in ((a, b, rel_b_to_a), (b, a, rel_a_to_b)):
+            k = (src, dst, kind, rel)
+            self.sources[k] += 1
+            old = self.out.get(k)
+            if old is None or score > old.score:
+                self.out[k] = Rel(src, dst, kind, rel, rec.id, score, why)
+
+    def where(self, rec: Rec) -> str:
+        return self.paths.get(rec.file_id, f"file {rec.file_id}")
+
+    # -- households
+    def households(self, records: list[Rec]) -> None:
+        T = terms()
+        by_table: dict[int, list[Rec]] = defaultdict(list)
+        for r in records:
+            if r.table_id is not None and r.relation and r.id in self.of_record:
+                by_table[r.table_id].append(r)
+        for rows in by_table.values():
+            rows.sort(key=lambda r: r.id)
+            block: list[tuple[Rec, str]] = []
+            for r in rows:
+                key = T.lookup("relation", r.relation)
+                if key == "self":
+                    self._household(block)
+                    block = [(r, "self")]
+                elif block and key is not None:
+                    block.append((r, key))
+            self._household(block)
+
+    def _household(self, block: list[tuple[Rec, str]]) -> None:
+        if len(block) < 2:
+            return
+        head_rec = block[0][0]
+        H = self.of_record[head_rec.id]
+        hname = head_rec.name or self.name(H)
+        where = self.where(head_rec)
+        role: dict[str, list[tuple[str, Rec]]] = defaultdict(list)
+        for rec, key in block[1:]:
+            M = self.of_record[rec.id]
+            if M == H:
+                continue
+            role[key].append((M, rec))
+            to_head, head_to = _TO_HEAD[key]
+            ms, hs = self.sex(M), self.sex(H)
+            what = to_head(ms).replace("_", " ")
+            self.add(
+                H, M, to_head(ms), head_to(hs), rec, DIRECT,
+                f"Household sheet {where}: {rec.name} is written as {rec.relation} (与户主关系) of the head"
+                f" {hname}, so {rec.name} is {hname}'s {what}.",
+            )  # fmt: skip
+        g = DERIVED
+        via = f"both in the household of {hname} ({where})"
+        spouses = role["spouse"]
+        children = role["son"] + role["daughter"]
+        parents = role["father"] + role["mother"]
+        siblings = role["brother"] + role["sister"]
+        grandkids = role["grandson"] + role["granddaughter"]
+        for S, srec in spouses:
+            for C, crec in children:
+                self.add(C, S, _parent(self.sex(S)), _child(self.sex(C)), crec, g,
+                         f"Derived, {via}: {srec.name} is the head's spouse and {crec.name} the head's"
+                         f" {_child(self.sex(C))}, so {srec.name} is {crec.name}'s {_parent(self.sex(S))}.")
+        for (A, arec), (B, brec) in combinations(children, 2):
+            self.add(A, B, _sibling(self.sex(B)), _sibling(self.sex(A)), brec, g,
+                     f"Derived, {via}: {arec.name} and {brec.name} are both children of the head, so siblings.")
+        if len(role["father"]) == 1 and len(role["mother"]) == 1:
+            (F, frec), (Mo, morec) = role["father"][0], role["mother"][0]
+            self.add(F, Mo, "spouse", "spouse", morec, g,
+                     f"Derived, {via}: {frec.name} and {morec.name} are the head's father and mother.")
+        for P, prec in parents:
+            for Sb, sbrec in siblings:
+                self.add(Sb, P, _parent(self.sex(P)), _child(self.sex(Sb)), sbrec, g,
+                         f"Derived, {via}: {prec.name} is the head's {_parent(self.sex(P))} and {sbrec.name}"
+                         f" the head's {_sibling(self.sex(Sb))}, so {prec.name} is {sbrec.name}'s parent.")
+            for C, crec in children:
+                self.add(C, P, _grandparent(self.sex(P)), _grandchild(self.sex(C)), crec, g,
+                         f"Derived, {via}: {prec.name} is the head's parent and {crec.name} the head's child.")
+        for (A, arec), (B, brec) in combinations(siblings, 2):
+            self.add(A, B, _sibling(self.sex(B)), _sibling(self.sex(A)), brec, g,
+                     f"Derived, {via}: {arec.name} and {brec.name} are both siblings of the head.")
+        for S, srec in spouses:  # head's spouse and the head's parents: in-laws
+            for P, prec in parents:
+                self.add(S, P, _parent_in_law(self.sex(P)),
+                         "daughter_in_law" if self.sex(S) == "female" else "son_in_law", srec, g,
+                         f"Derived, {via}: {srec.name} is the head's spouse and {prec.name} the head's parent.")
+        # Grandchildren: their father is the head's son whose given name they carry as father's name.
+        if grandkids:
+            sons = role["son"]
+            fathers: dict[str, list[tuple[str, Rec]]] = defaultdict(list)
+            for Gk, grec in grandkids:
+                _, fpart = _parts(grec.name)
+                match = [(S, srec) for S, srec in sons if _same_part(_parts(srec.name)[0], fpart)]
+                if len(match) != 1 and len(sons) == 1:
+                    match = sons
+                    basis = "the only son of the head in the household"
+                else:
+                    basis = "the head's son whose given name the grandchild carries as father's name"
+                if len(match) == 1:
+                    S, srec = match[0]
+                    fathers[S].append((Gk, grec))
+                    self.add(Gk, S, "father", _child(self.sex(Gk)), grec, GUESSED,
+                             f"Derived, {via}: {grec.name} is a grandchild of the head and {srec.name} is"
+                             f" {basis}, so {srec.name} is {grec.name}'s father.")
+                for H2, hrec in spouses:
+                    self.add(Gk, H2, _grandparent(self.sex(H2)), _grandchild(self.sex(Gk)), grec, g,
+                             f"Derived, {via}: {grec.name} is a grandchild of the head and {hrec.name} the head's spouse.")
+            dil = role["daughter_in_law"]
+            for S, kids in fathers.items():
+                for (A, arec), (B, brec) in combinations(kids, 2):
+                    self.add(A, B, _sibling(self.sex(B)), _sibling(self.sex(A)), brec, GUESSED,
+                             f"Derived, {via}: {arec.name} and {brec.name} are grandchildren with the same father.")
+            if len(dil) == 1 and len(fathers) == 1:
+                (D, drec), (S, kids) = dil[0], next(iter(fathers.items()))
+                srec = next(r for s, r in sons if s == S)
+                self.add(S, D, "spouse", "spouse", drec, GUESSED,
+                         f"Derived, {via}: {drec.name} is the head's only daughter-in-law and {srec.name} the"
+                         " father of the head's grandchildren.")
+                for Gk, grec in kids:
+                    self.add(Gk, D, "mother", _child(self.sex(Gk)), grec, GUESSED,
+                             f"Derived, {via}: {drec.name} is the wife of {srec.name}, {grec.name}'s father.")
+            elif len(dil) == 1 and len(sons) == 1 and not fathers:
+                (D, drec), (S, srec) = dil[0], sons[0]
+                self.add(S, D, "spouse", "spouse", drec, GUESSED,
+                         f"Derived, {via}: {drec.name} is the head's only daughter-in-law and {srec.name} the only son.")
+        elif len(role["daughter_in_law"]) == 1 and len(role["son"]) == 1:
+            (D, drec), (S, srec) = role["daughter_in_law"][0], role["son"][0]
+            self.add(S, D, "spouse", "spouse", drec, GUESSED,
+                     f"Derived, {via}: {drec.name} is the head's only daughter-in-law and {srec.name} the only son.")
+
+    # -- rows naming the ID of the person they are a relative of
+    def relative_of(self, records: list[Rec]) -> None:
+        T = terms()
+        for r in records:
+            if not r.relative_of or r.id not in self.of_record:
+                continue
+            H = "id:" + r.relative_of
+            if H not in self.clusters:
+                continue
+            M = self.of_record[r.id]
+            key = T.lookup("relation", r.relation) or "other"
+            if key == "self":
+                continue
+            to_head, head_to = _TO_HEAD[key]
+            hname = self.name(H)
+            abroad = ""
+            if r.address and any(w in r.address for w in ("境外", "国外")):
+                abroad = f" (listed as abroad: {r.address})"
+            self.add(H, M, to_head(self.sex(M)), head_to(self.sex(H)), r, DIRECT,
+                     f"{self.where(r)}: {r.name} is written as {r.relation or 'a relative'} of {hname}"
+                     f" ({r.relative_of}){abroad}.")
+
+    # -- the same cell of the same list
+    def co_listed(self, records: list[Rec]) -> None:
+        cells: dict[tuple[int, str, str, str], list[Rec]] = defaultdict(list)
+        for r in records:
+            if r.table_id is not None and r.cell and r.id in self.of_record:
+                cells[(r.table_id, r.facility or "", r.building or "", r.cell)].append(r)
+        for (_t, fac, bld, cell), rows in cells.items():
+            if not 2 <= len(rows) <= MAX_CELL:
+                continue
+            place = " ".join(x for x in (fac, bld, f"cell {cell}") if x)
+            for a, b in combinations(rows, 2):
+                A, B = self.of_record[a.id], self.of_record[b.id]
+                self.add(A, B, "co_listed", "co_listed", b, CO_LISTED,
+                         f"Listed in the same cell ({place}) in {self.where(a)}.", kind="co_listed")
+
+    def links(self) -> list[Rel]:
+        out = []
+        for k, rel in self.out.items():
+            n = self.sources[k]
+            if n > 1:
+                rel.why = f"{rel.why} (stated or derived {n} times in the sources)"
+                rel.score = round(min(0.99, rel.score + 0.02 * (n - 1)), 3)
+            out.append(rel)
+        return out
+
+
+def build(clusters: dict[str, Cluster], of_record: dict[int, str], paths: dict[int, str],
+          records: list[Rec]) -> list[Rel]:  # fmt: skip
+    g = Graph(clusters, of_record, paths)
+    g.households(records)
+    g.relative_of(records)
+    g.co_listed(records)
+    return g.links()
