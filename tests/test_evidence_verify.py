@@ -43,10 +43,13 @@ def _persons(n: int) -> list:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return plant(tmp_path_factory.mktemp("photos"))
+
+
+def plant(root: Path) -> dict:
     from izdesh.generate import photos
     from izdesh.ingest.pipeline import ingest
 
-    root = tmp_path_factory.mktemp("photos")
     leak = root / "leak"
     folder = leak / "疏附县" / "照片"
     folder.mkdir(parents=True)

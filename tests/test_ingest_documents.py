@@ -261,6 +261,7 @@ def test_ocr_reads_the_line_exactly(tmp_path: Path) -> None:
     (r,) = res.records
     assert r.kind == "ocr" and r.fields["name"] == "买买提·吐尔逊" and r.fields["id_number"] == MEMET
     assert r.fields["id_raw"] == MEMET and r.locator["line"] == 1
+    assert r.fields["text"] == LINE  # the whole line read exactly
 
 
 @ocr_needed
@@ -331,3 +332,38 @@ def test_recall_on_generated_documents(tmp_path: Path, monkeypatch: pytest.Monke
         named += any((r.fields.get("name") or "").strip() == (m["written_name"] or "").strip() for r in hits)
     assert found / len(with_id) >= 0.97, (found, len(with_id))
     assert named / len(with_id) >= 0.97, (named, len(with_id))
+
+
+def test_docx_text_in_content_controls(tmp_path: Path) -> None:
+    """Paragraphs python-docx does not list (inside a content control) are read too."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    d.add_paragraph("正文")
+    p = d.add_paragraph(f"买买提·吐尔逊（身份证号：{MEMET}）")
+    sdt = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtContent/></w:sdt>")
+    p._p.addprevious(sdt)
+    sdt[0].append(p._p)
+    path = tmp_path / "控件.docx"
+    d.save(str(path))
+    (r,) = extract(path, path.name).records
+    assert r.fields["name"] == "买买提·吐尔逊" and "xml_paragraph" in r.locator
+
+
+@ocr_needed
+def test_scan_pasted_into_word_is_ocred(tmp_path: Path) -> None:
+    import docx
+    from docx.shared import Inches
+
+    img = tmp_path / "scan.png"
+    _scan_image(["收押审批表", LINE]).save(img)
+    d = docx.Document()
+    d.add_paragraph("附件：扫描件")
+    d.add_picture(str(img), width=Inches(6))
+    p = tmp_path / "附件.docx"
+    d.save(str(p))
+    res = extract(p, p.name)
+    (r,) = res.records
+    assert r.kind == "ocr" and r.fields["id_number"] == MEMET and r.locator["image"].startswith("word/media/")

@@ -141,42 +141,51 @@ def _status_on(statuses: list[dict[str, Any]], on: str) -> dict[str, Any] | None
     return cur
 
 
-def camp_share_truth(leak: Path, *, age_year: int = 2017, adult: int = 18) -> dict[str, Any]:
-    """The camp/prison share computed from truth/persons.jsonl alone, three ways, per county and
-    population ("non_han_adults" as the generator defines it, "adults"):
+def camp_share_truth(leak: Path, *, age_year: int = 2017, adult: int = 18,
+                     present: set[str] | None = None) -> dict[str, Any]:
+    """The camp/prison share computed from truth/persons.jsonl alone, per county and population
+    ("non_han_adults" as the generator defines it, "adults"), three ways:
 
-    full       the generator's definition: residents (alive, not abroad) of the county, ethnicity
-               not 汉族 (or any), aged >= 18 in 2017 (2017 - birth year); numerator: any status
-               detained / re_education / sentenced.
-    visible    the same, restricted to what the leak's readable files can show: the denominator to
-               persons with at least one mention whose ID the store can read back (file readable,
-               ID written and not damaged beyond recovery); the numerator to those with such a table
-               mention in a row that shows a placement: a detainee list, a sentence list, or a
+    full       the generator's definition (population.is_camp_or_prison over _eligible): residents
+               (alive, not abroad) of the county, ethnicity not 汉族 (or any), aged >= 18 in 2017
+               (2017 - birth year); numerator: any status detained / re_education / sentenced.
+    visible    a lower bound of what the readable files show: the denominator restricted to persons
+               with a mention whose ID reads back exactly (file readable, ID written, not damaged
+               beyond recovery: Excel float, bad check character); the numerator to those with such a
+               table mention in a row that shows a placement: a detainee list, a sentence list, or a
                report table whose status column is the person's latest status.
-    visible_upper  also counts household sheets whose date (from the file name) falls in a
-               placement (their status column is present in ~60% of sheets, so this is a bound).
+    in_store   (when ``present``, the ID numbers of the store's persons, is given) the truth over
+               exactly those persons: the denominator the store should find; numerator as
+               visible_upper.
+    visible_upper  an upper bound: mentions with damaged IDs count too (the linker may recover them
+               from a typo or a partial number), and household sheets dated (file name) within a
+               placement count (their status column is present in ~60% of sheets).
     """
     files = {x["path"]: x for x in read_jsonl(leak / "truth" / "files.jsonl")}
     readable = {p for p, x in files.items() if x["state"] in ("ok", "misnamed")}
     persons = {p["pid"]: p for p in read_jsonl(leak / "truth" / "persons.jsonl")}
     seen: set[int] = set()
+    seen_upper: set[int] = set()
     shown: set[int] = set()
     shown_upper: set[int] = set()
     for m in read_jsonl(leak / "truth" / "mentions.jsonl"):
-        if m["file"] not in readable or not m.get("written_id"):
-            continue
-        if set(m.get("id_damage") or []) & UNRECOVERABLE:
+        if m["file"] not in readable:
             continue
         pid = m["pid"]
-        seen.add(pid)
+        exact = bool(m.get("written_id")) and not set(m.get("id_damage") or []) & UNRECOVERABLE
+        seen_upper.add(pid)
+        if exact:
+            seen.add(pid)
         if m["kind"] != "table":
             continue
         kind = files[m["file"]]["kind"]
         st = persons[pid]["statuses"]
-        if kind in ("detainee_list", "sentence_list"):
-            shown.add(pid)
-        elif kind == "report" and st and st[-1]["status"] in CAMP_OR_PRISON:
-            shown.add(pid)
+        placed = kind in ("detainee_list", "sentence_list") or (
+            kind == "report" and bool(st) and st[-1]["status"] in CAMP_OR_PRISON)
+        if placed:
+            shown_upper.add(pid)
+            if exact:
+                shown.add(pid)
         elif kind == "household":
             d = _LIST_DATE.search(m["file"])
             if d:
@@ -188,7 +197,7 @@ def camp_share_truth(leak: Path, *, age_year: int = 2017, adult: int = 18) -> di
     out: dict[str, Any] = {}
     for county, code in COUNTY_CODE.items():
         for population in ("non_han_adults", "adults"):
-            den = num = vden = vnum = vnum_up = 0
+            den = num = vden = vnum = vden_up = vnum_up = sden = snum = 0
             for pid, p in persons.items():
                 if p["county_code"] != code or p["abroad"] or not p["alive"]:
                     continue
@@ -202,11 +211,18 @@ def camp_share_truth(leak: Path, *, age_year: int = 2017, adult: int = 18) -> di
                 if pid in seen:
                     vden += 1
                     vnum += pid in shown
+                if pid in seen_upper:
+                    vden_up += 1
                     vnum_up += pid in shown_upper
+                if present is not None and p["id_number"] in present:
+                    sden += 1
+                    snum += pid in shown_upper
             out[f"{county} {population}"] = {
                 "full": {"numerator": num, "denominator": den, "share": num / den if den else None},
                 "visible": {"numerator": vnum, "denominator": vden, "share": vnum / vden if vden else None},
-                "visible_upper": {"numerator": vnum_up, "denominator": vden,
-                                  "share": vnum_up / vden if vden else None},
+                "visible_upper": {"numerator": vnum_up, "denominator": vden_up,
+                                  "share": vnum_up / vden_up if vden_up else None},
+                **({"in_store": {"numerator": snum, "denominator": sden, "share": snum / sden if sden else None}}
+                   if present is not None else {}),
             }
     return out

@@ -182,8 +182,8 @@ def camp_share(summaries: dict[str, PersonSummary], county: str, population: str
     eth_inferred = 0
     ex: list[dict[str, Any]] = []
     for pid, s in summaries.items():
-        if s.region_code not in codes or s.age is None or s.age < ADULT_AGE or s.abroad:
-            continue
+        if not s.id_number or s.region_code not in codes or s.age is None or s.age < ADULT_AGE or s.abroad:
+            continue  # persons formed from partial or mistyped numbers, or by name, have no valid ID
         if population != "adults":
             ok, how = s.non_han()
             if not ok:
@@ -243,8 +243,14 @@ def compute(engine: Engine) -> dict[str, Any]:
         links = Counter(dict(conn.execute(select(schema.link.c.kind, func.count()).group_by(schema.link.c.kind)).all()))
         photos = conn.execute(select(func.count()).select_from(schema.photo)).scalar_one()
     n = len(summaries)
+    n_valid = sum(1 for s in summaries.values() if s.id_number)
     by = {k: Counter() for k in ("latest_status", "township", "village", "age_band", "sex", "county", "ethnicity")}
+    by_valid = {k: Counter() for k in ("age_band", "sex", "county")}
     for s in summaries.values():
+        if s.id_number:
+            by_valid["age_band"][age_band(s.age)] += 1
+            by_valid["sex"][s.sex or "(unknown)"] += 1
+            by_valid["county"][county_of(s.region_code) or f"other ({s.region_code})"] += 1
         by["latest_status"][terms.status_key(s.latest_status) or ("(none)" if not s.latest_status else s.latest_status)] += 1
         by["township"][s.township or "(unknown)"] += 1
         by["village"][f"{s.township or '?'} / {s.village}" if s.village else "(unknown)"] += 1
@@ -263,6 +269,7 @@ def compute(engine: Engine) -> dict[str, Any]:
     out = {
         "totals": {
             "files": sum(files.values()), "records": sum(rec_kind.values()), "persons": n,
+            "persons_with_valid_id": n_valid,
             "photos": photos, "links": sum(links.values()),
         },
         "files_by_type_status": [{"type": a, "status": b, "count": c} for (a, b), c in sorted(files.items())],
@@ -279,6 +286,7 @@ def compute(engine: Engine) -> dict[str, Any]:
         },
         "links_by_kind": _counter_rows(links),
         "persons_by": {k: _counter_rows(c, n) for k, c in by.items()},
+        "persons_by_valid_id": {k: _counter_rows(c, n_valid) for k, c in by_valid.items()},
         "placed_by": {k: [dict(row, rate_of_group=round(row["count"] / by[k][row["value"]], 5)
                                if by[k][row["value"]] else None) for row in _counter_rows(c)]
                       for k, c in placed_by.items()},

@@ -56,6 +56,11 @@ def table() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _keys() -> frozenset[str]:
+    return frozenset(table().values()) | frozenset(KEYS)
+
+
 def source() -> str:
     return str(TERMS_TOML.relative_to(TERMS_TOML.parents[3])) if TERMS_TOML.exists() else "built-in fallback"
 
@@ -66,6 +71,8 @@ def status_key(word: str | None) -> str | None:
     if not word:
         return None
     w = _fold(word)
+    if w in _keys():
+        return w  # already a canonical key (person.latest_status holds keys)
     t = table()
     if w in t:
         return t[w]

@@ -22,6 +22,7 @@ Steps (each record is decided once, in this order):
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -31,7 +32,7 @@ from typing import Any
 
 from izdesh.identity.fellegi_sunter import FellegiSunter
 from izdesh.identity.idnumber import candidates_for_typo
-from izdesh.names import keys_for_chinese
+from izdesh.names import keys_for_chinese, score
 
 LINK_AT = 0.90  # posterior to link a record without ID to a person
 REVIEW_AT = 0.30  # posterior for a "possibly same" link
@@ -127,14 +128,16 @@ def name_keys(name: str | None) -> frozenset[str]:
     return k
 
 
-def name_level(a: str | None, names_b: Iterable[str]) -> int:
+def name_level(a: str | None, names_b: Iterable[str], *, fuzzy: bool = False) -> int:
     """2 = the same characters (dots and spaces aside), 1 = a homophone rendering (shared
-    cross-script key), 0 = different."""
+    cross-script key; with ``fuzzy``, also a name the names scorer finds close in every part),
+    0 = different."""
     fa = fold_name(a)
     if not fa:
         return 0
     ka = None
     best = 0
+    names_b = list(names_b)
     for b in names_b:
         if fold_name(b) == fa:
             return 2
@@ -142,7 +145,29 @@ def name_level(a: str | None, names_b: Iterable[str]) -> int:
             ka = name_keys(a)
         if ka & name_keys(b):
             best = 1
+    if best == 0 and fuzzy and a:
+        for b in names_b:
+            m = _close(a, b)
+            if m:
+                return 1
     return best
+
+
+_CLOSE: dict[tuple[str, str], bool] = {}
+
+
+def _close(a: str, b: str) -> bool:
+    k = (a, b)
+    hit = _CLOSE.get(k)
+    if hit is None:
+        try:
+            m = score(a, b)
+            hit = m.score >= 0.88 and len(m.parts) >= 2 and all(p[2] >= 0.8 for p in m.parts)
+        except Exception:
+            hit = False
+        if len(_CLOSE) < 100_000:
+            _CLOSE[k] = hit
+    return hit
 
 
 # -------------------------------------------------------------------------------------- results
@@ -245,10 +270,16 @@ class Linker:
             else:
                 noid.append(r)
         id_persons = {c.id_number: c for c in self.clusters.values() if c.id_number}
-        for r in typo:
-            self._link_typo(r, id_persons)
         if pattern:
             self._link_patterns(pattern, id_persons)
+        self._pattern_index: dict[str, list[Cluster]] = defaultdict(list)
+        for c in self.clusters.values():
+            if c.basis == "id_pattern":
+                pat = c.records[0].id_pattern or ""
+                if "?" not in pat[:14]:
+                    self._pattern_index[pat[:14]].append(c)
+        for r in typo:
+            self._link_typo(r, id_persons)
         if noid:
             self._link_by_model(noid)
         return Linkage(self.clusters, self.of_record, self.record_links, self.person_links, self.model, self.counts)
@@ -256,13 +287,13 @@ class Linker:
     # -- step 2
     def _agree(self, rec: Rec, cand: Cluster, cand_number: str) -> tuple[int, list[str], list[str]]:
         """(name level, agreements, disagreements) between a record and a candidate person."""
-        lev = name_level(rec.name, cand.names())
+        lev = name_level(rec.name, cand.names(), fuzzy=True)
         ok, bad = [], []
         shown = sorted(cand.names(), key=lambda n: n != rec.name)[:1]
         if lev == 2:
             ok.append(f"the same name {rec.name}")
         elif lev == 1:
-            ok.append(f"a homophone rendering of the name ({rec.name} ~ {shown[0] if shown else '?'})")
+            ok.append(f"a homophone or close rendering of the name ({rec.name} ~ {shown[0] if shown else '?'})")
         else:
             bad.append(f"a different name ({rec.name or 'none written'} vs {shown[0] if shown else '?'})")
         cb = _id_birth(cand_number)
@@ -293,6 +324,28 @@ class Linker:
             elif lev >= 1:
                 weak.append((number, rel, ok + ["but " + "; ".join(bad)]))
         slip = {"one_digit": "one mistyped digit", "transposition": "two neighbouring digits swapped"}
+        if not good and not weak:
+            # The true number may be in the store only as a spreadsheet number that lost digits.
+            hits = {}
+            for number, rel in cands:
+                for c in self._pattern_index.get(number[:14], ()):
+                    pat = c.records[0].id_pattern or ""
+                    if all(p == "?" or p == ch for p, ch in zip(pat, number, strict=False)):
+                        lev, ok, bad = self._agree(rec, c, number)
+                        if lev >= 1 and not bad:
+                            hits[c.key] = (c, number, rel, ok, pat)
+            if len(hits) == 1:
+                c, number, rel, ok, pat = next(iter(hits.values()))
+                c.records.append(rec)
+                self.of_record[rec.id] = c.key
+                why = (
+                    f"The written ID {written} fails its check character; {slip[rel]} ({_mask(written, number)})"
+                    f" gives {number}, which fits {pat}, the digits left of a number stored in a spreadsheet"
+                    f" for a person with {', '.join(ok)}. Probably the same person."
+                )
+                self.record_links.append(RecordLink(rec.id, c.key, "same", "id_typo", 0.9, why))
+                self.counts["typo_linked_pattern"] += 1
+                return
         if len(good) == 1:
             number, rel, ok = good[0]
             key = "id:" + number
@@ -434,11 +487,16 @@ class Linker:
         self.model = FellegiSunter.fit((p[2] for p in pairs), self.LEVELS)
         by_rec: dict[int, list[tuple[float, str, tuple[int | None, ...]]]] = defaultdict(list)
         rec_of: dict[int, Rec] = {}
+        lam = self.model.prior
         for rec, key, v, _ctx in pairs:
-            by_rec[rec.id].append((self.model.probability(v), key, v))
+            w = max(min(self.model.weight(v) + math.log2(lam / (1 - lam)), 60.0), -60.0)
+            by_rec[rec.id].append((2.0**w, key, v))
             rec_of[rec.id] = rec
-        for rid, scored in by_rec.items():
+        for rid, odds in by_rec.items():
             rec = rec_of[rid]
+            # A record is at most one person: the candidates share the probability with "none".
+            total = 1.0 + sum(o for o, _k, _v in odds)
+            scored = [(o / total, k, v) for o, k, v in odds]
             scored.sort(key=lambda x: (-x[0], x[1]))
             best_p, best_key, best_v = scored[0]
             second = scored[1][0] if len(scored) > 1 else 0.0

@@ -1,7 +1,11 @@
-"""Persons from records: one valid ID number, one person (DESIGN.md: merge only on strong evidence).
+"""Persons from records, rebuilt from the records after each ingest (the result depends on the
+records alone, not on the order files arrived in).
 
-Rebuilt from the records after each ingest, so the result depends on the records alone, not on the
-order files arrived in.
+One valid ID number, one person (DESIGN.md: merge only on strong evidence). Records with a
+mistyped number, a number that lost digits in a spreadsheet or no number at all are linked by
+izdesh.identity.link, each with a score and a why (table ``record_link``); reviewable candidates
+become "possibly_same" links. Then the relatives graph (izdesh.identity.relatives) and each
+person's latest status (izdesh.identity.summary) are stored.
 """
 
 from __future__ import annotations
@@ -9,16 +13,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, select, text, update
+from sqlalchemy import Engine, text
 
-from izdesh.identity.idnumber import parse as parse_id
+from izdesh.identity import relatives as relatives_mod
+from izdesh.identity.link import RECORD_COLUMNS, Cluster, Linkage, Rec, link_records, make_rec
+from izdesh.identity.summary import list_date
+from izdesh.identity.terms import terms
 from izdesh.store import schema
 from izdesh.store.db import get_meta
+
+BATCH = 20_000
 
 
 def person_key(secret: str, id_number: str) -> str:
@@ -28,78 +40,212 @@ def person_key(secret: str, id_number: str) -> str:
 
 
 def _mode(values: Iterable[Any]) -> Any:
+    """The most frequent value; ties go to the smallest, so the result never depends on the order
+    records arrived in (parallel or resumed ingests)."""
     counts = Counter(v for v in values if v)
-    return counts.most_common(1)[0][0] if counts else None
+    return min(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[0] if counts else None
 
 
-def _latest_status(recs: list[dict[str, Any]]) -> str | None:
-    dated = [(r["event_date"] or date.min, i, r["status"]) for i, r in enumerate(recs) if r["status"]]
-    return max(dated)[2] if dated else None
+def _date(s: str | None) -> date | None:
+    if not s:
+        return None
+    try:
+        return date.fromisoformat(s[:10])
+    except ValueError:
+        return None
+
+
+class _Status:
+    """Latest status of a cluster, fast: canonical key by the date the source speaks for."""
+
+    def __init__(self, paths: dict[int, str]) -> None:
+        self.T = terms()
+        self.keys: dict[str, tuple[str | None, int]] = {}
+        self.list_dates: dict[int, str | None] = {}
+        self.paths = paths
+
+    def latest(self, recs: list[Rec]) -> tuple[str | None, str | None]:
+        best: tuple[str, int] | None = None
+        best_key = best_date = None
+        for r in recs:
+            if r.status:
+                hit = self.keys.get(r.status)
+                if hit is None:
+                    k = self.T.lookup("status", r.status)
+                    hit = self.keys[r.status] = (k, int(self.T.entry("status", k).get("rank", 0)) if k else 0)
+            elif r.relation:  # a household sheet row: registered there (as summary.event says)
+                hit = ("registered", 0)
+            else:
+                continue
+            k, rank = hit
+            if k is None:
+                continue
+            ld = self.list_dates.get(r.file_id, "?")
+            if ld == "?":
+                ld = self.list_dates[r.file_id] = list_date(self.paths.get(r.file_id))
+            as_of = max(x for x in (r.event_date, ld) if x) if (r.event_date or ld) else ""
+            cand = (as_of, rank)
+            if best is None or cand > best:
+                best, best_key, best_date = cand, k, as_of or None
+        return best_key, best_date
+
+
+def _person_row(pid: str, c: Cluster, status: _Status) -> dict[str, Any]:
+    recs = c.records
+    if c.id_number:
+        n = c.id_number
+        sex = "male" if n[16] in "13579" else "female"
+        birth = _date(f"{n[6:10]}-{n[10:12]}-{n[12:14]}")
+        region = n[:6]
+    else:
+        sex = _mode(r.sex for r in recs)
+        birth = _date(_mode(r.birth for r in recs))
+        region = None
+        for r in recs:
+            pat = r.id_pattern or r.id_number
+            if pat and "?" not in pat[:6]:
+                region = pat[:6]
+                if birth is None and "?" not in pat[6:14]:
+                    birth = _date(f"{pat[6:10]}-{pat[10:12]}-{pat[12:14]}")
+                break
+    key, when = status.latest(recs)
+    return {
+        "id": pid,
+        "id_number": c.id_number,
+        "name": _mode(r.name for r in recs),
+        "sex": sex,
+        "birth_date": birth,
+        "region_code": region,
+        "township": _mode(r.township for r in recs),
+        "village": _mode(r.village for r in recs),
+        "latest_status": key,
+        "latest_status_date": _date(when),
+        "records": len(recs),
+        "basis": c.basis,
+    }
+
+
+def load(conn: Any) -> tuple[list[Rec], dict[int, str], dict[int, str]]:
+    """Every record (the fields linking needs), file paths, and stable locators of records
+    without any ID number."""
+    paths = dict(conn.exec_driver_sql("SELECT id, path FROM source_file").all())
+    records = [make_rec(row) for row in conn.exec_driver_sql(f"SELECT {RECORD_COLUMNS} FROM record")]
+    locators: dict[int, str] = {}
+    noid = {r.id: r for r in records if not r.id_number and not r.id_pattern}
+    if noid:
+        for rid, loc, txt in conn.exec_driver_sql(
+            "SELECT id, locator, text FROM record WHERE id_number IS NULL AND id_pattern IS NULL"
+        ):
+            if isinstance(loc, str):
+                try:
+                    loc = json.loads(loc)
+                except ValueError:
+                    pass
+            locators[rid] = json.dumps(loc, sort_keys=True, ensure_ascii=False)
+            if rid in noid:
+                noid[rid].text = txt
+    return records, paths, locators
 
 
 def rebuild_persons(engine: Engine, *, progress: bool = False) -> int:
-    r = schema.record
+    t0 = time.perf_counter()
+    say = (lambda msg: print(f"[persons {time.perf_counter() - t0:6.1f}s] {msg}", file=sys.stderr)) if progress else (lambda msg: None)  # noqa: E731
     with engine.begin() as conn:
         secret = get_meta(conn, "person_key")
         assert secret is not None, "store without person_key (not created by open_engine)"
-        conn.execute(update(schema.photo).values(person_id=None))
-        conn.execute(update(r).where(r.c.person_id.is_not(None)).values(person_id=None))
-        conn.execute(delete(schema.link))
-        conn.execute(delete(schema.person))
-        rows = conn.execute(
-            select(
-                r.c.id_number, r.c.name, r.c.township, r.c.village, r.c.status, r.c.event_date
-            )
-            .where(and_(r.c.id_number.is_not(None), r.c.id_valid == 1))
-            .order_by(r.c.id_number)
-        ).mappings()
-        batch: list[dict[str, Any]] = []
-        count = 0
-        group: list[dict[str, Any]] = []
-        current: str | None = None
-
-        def flush() -> None:
-            nonlocal count
-            if current is None:
-                return
-            p = parse_id(current)
-            batch.append(
-                {
-                    "id": person_key(secret, current),
-                    "id_number": current,
-                    "name": _mode(g["name"] for g in group),
-                    "sex": p.sex,
-                    "birth_date": p.birth_date,
-                    "region_code": p.region_code,
-                    "township": _mode(g["township"] for g in group),
-                    "village": _mode(g["village"] for g in group),
-                    "latest_status": _latest_status(group),
-                    "records": len(group),
-                }
-            )
-            count += 1
-
-        for row in rows:
-            if row["id_number"] != current:
-                flush()
-                group, current = [], row["id_number"]
-                if len(batch) >= 20_000:
-                    conn.execute(schema.person.insert(), batch)
-                    batch.clear()
-            group.append(dict(row))
-        flush()
-        if batch:
-            conn.execute(schema.person.insert(), batch)
-        conn.execute(
-            text(
-                "UPDATE record SET person_id = (SELECT p.id FROM person p WHERE p.id_number = record.id_number)"
-                " WHERE id_number IS NOT NULL AND id_valid = 1"
-            )
-        )
-        conn.execute(
-            text(
-                "UPDATE photo SET person_id = (SELECT person_id FROM record WHERE record.id = photo.record_id)"
-                " WHERE record_id IS NOT NULL"
-            )
-        )
+        records, paths, locators = load(conn)
+        say(f"{len(records)} records loaded")
+        linkage = link_records(records, paths, locators)
+        say(f"{len(linkage.clusters)} persons linked ({dict(linkage.counts)})")
+        rels = relatives_mod.build(linkage.clusters, linkage.of_record, paths, records)
+        say(f"{len(rels)} relative and co-listed links")
+        count = write(conn, secret, linkage, rels, paths, say)
+        say("written")
     return count
+
+
+def pid_of(secret: str, key: str) -> str:
+    return person_key(secret, key[3:]) if key.startswith("id:") else person_key(secret, key)
+
+
+def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel], paths: dict[int, str], say: Any) -> int:
+    conn.execute(text("UPDATE photo SET person_id = NULL WHERE person_id IS NOT NULL"))
+    conn.execute(text("UPDATE record SET person_id = NULL WHERE person_id IS NOT NULL"))
+    conn.execute(text("DELETE FROM record_link"))
+    conn.execute(text("DELETE FROM link"))
+    conn.execute(text("DELETE FROM person"))
+    say("cleared")
+    pids: dict[str, str] = {}
+    status = _Status(paths)
+    batch: list[dict[str, Any]] = []
+    for key, c in linkage.clusters.items():
+        pid = pids[key] = pid_of(secret, key)
+        batch.append(_person_row(pid, c, status))
+        if len(batch) >= BATCH:
+            conn.execute(schema.person.insert(), batch)
+            batch.clear()
+    if batch:
+        conn.execute(schema.person.insert(), batch)
+    say(f"{len(pids)} persons written")
+    # Why each record not carrying a plain valid ID belongs where it is.
+    explained = {rl.record_id for rl in linkage.record_links if rl.kind == "same"}
+    rows = [
+        {"record_id": rl.record_id, "person_id": pids[rl.cluster], "kind": rl.kind, "method": rl.method,
+         "score": rl.score, "why": rl.why}
+        for rl in linkage.record_links
+    ]  # fmt: skip
+    for key, c in linkage.clusters.items():
+        if c.id_number:
+            continue
+        for r in c.records:
+            if r.id in explained:
+                continue
+            why = {
+                "bad_id": f"The written ID {r.id_number} fails its check and no person in the store is one typing"
+                " slip away with the same name: kept as a person of its own"
+                + (f" with {len(c.records) - 1} other record(s) carrying the same number and name." if len(c.records) > 1 else "."),
+                "id_pattern": f"The ID lost its last digits in a spreadsheet ({r.id_pattern}) and no single person"
+                " in the store fits it with the same name: kept as a person of its own"
+                + (f" with {len(c.records) - 1} other record(s) with the same digits, name and sex." if len(c.records) > 1 else "."),
+                "name": "No ID number written and no person in the store agrees closely enough on name, age, sex"
+                " and place: kept as a person of its own (never forced).",
+            }[c.basis]
+            rows.append({"record_id": r.id, "person_id": pids[key], "kind": "own", "method": "alone",
+                         "score": 1.0, "why": why})  # fmt: skip
+    for i in range(0, len(rows), BATCH):
+        conn.execute(schema.record_link.insert(), rows[i : i + BATCH])
+    say(f"{len(rows)} record links written")
+    conn.execute(
+        text(
+            "UPDATE record SET person_id = (SELECT p.id FROM person p WHERE p.id_number = record.id_number)"
+            " WHERE id_number IS NOT NULL AND id_valid = 1"
+        )
+    )
+    conn.execute(
+        text(
+            "UPDATE record SET person_id = (SELECT l.person_id FROM record_link l WHERE l.record_id = record.id"
+            " AND l.kind IN ('same', 'own'))"
+            " WHERE id IN (SELECT record_id FROM record_link WHERE kind IN ('same', 'own'))"
+        )
+    )
+    say("record.person_id set")
+    links: list[dict[str, Any]] = []
+    for pl in linkage.person_links:
+        links.append({"kind": "possibly_same", "src": pids[pl.src], "dst": pids[pl.dst], "relation": None,
+                      "record_id": pl.record_id, "score": pl.score, "why": pl.why})  # fmt: skip
+    for rl in rels:
+        links.append({"kind": rl.kind, "src": pids[rl.src], "dst": pids[rl.dst], "relation": rl.relation,
+                      "record_id": rl.record_id, "score": rl.score, "why": rl.why})  # fmt: skip
+        if len(links) >= BATCH:
+            conn.execute(schema.link.insert(), links)
+            links.clear()
+    if links:
+        conn.execute(schema.link.insert(), links)
+    say("links written")
+    conn.execute(
+        text(
+            "UPDATE photo SET person_id = (SELECT person_id FROM record WHERE record.id = photo.record_id)"
+            " WHERE record_id IS NOT NULL"
+        )
+    )
+    return len(pids)

@@ -50,6 +50,7 @@ class DocContent:
     ocr_pages: list[int] = field(default_factory=list)  # PDF pages (0-based) with images and no text
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (name, content)
     problems: list[str] = field(default_factory=list)  # parts that failed: the file is partial
+    images: list[str] = field(default_factory=list)  # zip members holding pictures (scans pasted in)
     pages: int = 0  # pages, slides or paragraphs read (for throughput figures)
 
 
@@ -135,6 +136,7 @@ def read_docx(path: Path) -> DocContent:
             except Exception:
                 pass
     _docx_extra_paragraphs(d, out)
+    out.images = media_names(path)
     cp = d.core_properties
     out.meta = _props(
         author=cp.author, last_modified_by=cp.last_modified_by, created=cp.created, modified=cp.modified,
@@ -169,6 +171,20 @@ def _row_cells(row: Any) -> list[Any]:
     from docx.table import _Cell
 
     return [_Cell(tc, row) for tc in row._tr.tc_lst]
+
+
+def media_names(path: Path) -> list[str]:
+    """Pictures inside an OOXML/ODF zip big enough to be a pasted scan (OCR candidates)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return [
+                i.filename
+                for i in zf.infolist()
+                if i.filename.lower().endswith((".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"))
+                and 20_000 <= i.file_size <= 64 << 20
+            ]
+    except (zipfile.BadZipFile, OSError):
+        return []
 
 
 def _props(**kw: Any) -> dict[str, Any]:
@@ -347,6 +363,7 @@ def read_pptx(path: Path) -> DocContent:
                         out.blocks.append(Block(p.text, {"slide": s, "notes": True, "paragraph": j}))
         except Exception:
             pass
+    out.images = media_names(path)
     cp = prs.core_properties
     out.meta = _props(author=cp.author, last_modified_by=cp.last_modified_by, created=cp.created,
                       modified=cp.modified, title=cp.title, revision=cp.revision)  # fmt: skip
@@ -378,31 +395,71 @@ def read_ppt(path: Path) -> DocContent:
     except Exception as exc:
         raise FileError("corrupt", f"PowerPoint 97-2003 file does not open: {exc}") from exc
     out = DocContent()
-    slide, para = -1, 0
-    in_list = False
-    list_end = 0
+    # Walk the record tree. Text atoms inside a Slide container (0x03EE) belong to that slide
+    # (numbered in stream order); inside Notes (0x03F0) to its notes; masters and handouts are
+    # layout boilerplate and skipped. The outline list (SlideListWithText, 0x0FF0) is used only
+    # when the slides themselves hold no text.
+    stack: list[tuple[int, int]] = []  # (record type, end offset)
+    slide = notes = -1
+    per_slide: dict[tuple[str, int], list[str]] = {}
+    outline: dict[int, list[str]] = {}
+    persist = -1
     i = 0
     while i + 8 <= len(data):
+        while stack and i >= stack[-1][1]:
+            stack.pop()
         ver_inst, rtype, rlen = struct.unpack_from("<HHI", data, i)
         body = i + 8
-        if rtype == 0x0FF0:  # SlideListWithText
-            in_list, list_end = (ver_inst >> 4) == 0, body + rlen
-        if in_list and body >= list_end:
-            in_list = False
-        if rtype == 0x03F3 and in_list:  # SlidePersistAtom: next slide's texts follow
-            slide += 1
-            para = 0
-        if rtype in (0x0FA0, 0x0FA8) and rlen < len(data):  # TextCharsAtom (UTF-16) / TextBytesAtom
-            raw = data[body : body + rlen]
-            text = raw.decode("utf-16-le", "replace") if rtype == 0x0FA0 else raw.decode("cp1252", "replace")
-            for line in _norm(text.replace("\x0b", "\n")).split("\n"):
-                out.blocks.append(Block(line, {"slide": max(slide, 0), "paragraph": para}))
-                para += 1
+        end = min(len(data), body + rlen)
         if (ver_inst & 0x000F) == 0x000F:  # a container: step into it
+            if rtype == 0x03EE:
+                slide += 1
+            elif rtype == 0x03F0:
+                notes += 1
+            stack.append((rtype, end))
             i = body
-        else:
-            i = body + rlen
-    out.pages = slide + 1
+            continue
+        types = {t for t, _ in stack}
+        if rtype == 0x03F3 and 0x0FF0 in types:  # SlidePersistAtom in the outline list
+            persist += 1
+        if rtype in (0x0FA0, 0x0FA8, 0x0FBA):  # TextChars (UTF-16), TextBytes, CString
+            raw = data[body:end]
+            text = raw.decode("cp1252", "replace") if rtype == 0x0FA8 else raw.decode("utf-16-le", "replace")
+            if types & {0x03F8, 0x0FC9, 0x040E}:  # MainMaster, Handout, TitleMaster
+                pass
+            elif 0x03EE in types and rtype != 0x0FBA:
+                per_slide.setdefault(("slide", slide), []).append(text)
+            elif 0x03F0 in types and rtype != 0x0FBA:
+                per_slide.setdefault(("notes", notes), []).append(text)
+            elif 0x0FF0 in types and rtype != 0x0FBA:
+                outline.setdefault(max(persist, 0), []).append(text)
+        i = body + rlen
+    if not any(k[0] == "slide" for k in per_slide):
+        per_slide.update({("slide", k): v for k, v in outline.items()})
+    # Fast-saved files keep superseded copies of edited slides: keep the first of identical ones
+    # and number the slides that remain in order.
+    kept: dict[tuple[str, int], list[str]] = {}
+    seen_texts: set[tuple[str, ...]] = set()
+    counters = {"slide": 0, "notes": 0}
+    for (where, _n), texts in sorted(per_slide.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        key = (where, *texts)
+        if key in seen_texts:
+            continue
+        seen_texts.add(key)
+        kept[(where, counters[where])] = texts
+        counters[where] += 1
+    per_slide = kept
+    slide = counters["slide"] - 1
+    for (where, n), texts in sorted(per_slide.items(), key=lambda kv: (kv[0][1], kv[0][0] != "slide")):
+        para = 0
+        for text in texts:
+            for line in _norm(text.replace("\x0b", "\n")).split("\n"):
+                loc = {"slide": max(n, 0), "paragraph": para}
+                if where == "notes":
+                    loc = {"notes_page": max(n, 0), "paragraph": para}
+                out.blocks.append(Block(line, loc))
+                para += 1
+    out.pages = max(slide + 1, len(outline))
     return out
 
 
@@ -437,7 +494,7 @@ def read_pdf(path: Path) -> DocContent:
                 text = tp.get_text_range()
                 tp.close()
                 text = _pdf_text(text)
-                if len(text.strip()) < 8 and _has_image(page):
+                if (len(text.strip()) < 8 or _garbled(text)) and _has_image_or_garbled(page, text):
                     out.ocr_pages.append(i)
                 page.close()
             except Exception as exc:
@@ -459,6 +516,19 @@ def _pdf_text(text: str) -> str:
     if any("\ufb50" <= c <= "\ufeff" or "\uf900" <= c <= "\ufaff" for c in text):
         text = unicodedata.normalize("NFKC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _garbled(text: str) -> bool:
+    """A text layer from fonts without a Unicode map: mostly private-use or control characters."""
+    chars = [c for c in text if not c.isspace()]
+    if len(chars) < 20:
+        return False
+    bad = sum(1 for c in chars if "\ue000" <= c <= "\uf8ff" or unicodedata.category(c) in ("Cc", "Co", "Cn"))
+    return bad / len(chars) > 0.3
+
+
+def _has_image_or_garbled(page: Any, text: str) -> bool:
+    return _garbled(text) or _has_image(page)
 
 
 def _has_image(page: Any) -> bool:

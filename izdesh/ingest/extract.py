@@ -251,6 +251,8 @@ def _document(res: FileResult, path: Path, kind: str, unpack_dir: Path | None) -
         res.records.extend(people_in_text(block.text, block.locator))
     if doc.ocr_pages:
         problems.extend(_ocr_pdf(res, path, doc.ocr_pages))
+    if doc.images:
+        problems.extend(_ocr_media(res, path, doc.images))
     if doc.attachments:
         _attachments(res, doc.attachments, unpack_dir)
     has_text = any(b.text.strip() for b in doc.blocks) or any(s.rows for s, _ in doc.sheets)
@@ -279,6 +281,36 @@ def _ocr_pdf(res: FileResult, path: Path, pages: list[int]) -> list[str]:
         done.append(i)
     res.meta["ocr_pages"] = len(done)
     res.meta["ocr_seconds"] = round(budget.spent(), 2)
+    return []
+
+
+def _ocr_media(res: FileResult, path: Path, names: list[str]) -> list[str]:
+    """OCR of pictures pasted into a Word/PowerPoint file (scanned forms often are), within the
+    file's budget. Records are located {"image": member name, "line": k}."""
+    if not ocr.enabled() or not ocr.available():
+        res.meta["images_not_ocred"] = len(names)
+        return []
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    budget = ocr.Budget()
+    done = 0
+    with zipfile.ZipFile(path) as zf:
+        for name in names:
+            if budget.left() <= 0:
+                return [f"OCR stopped after {budget.spent():.0f} s (budget): {len(names) - done} picture(s) not read"]
+            try:
+                with Image.open(io.BytesIO(zf.read(name))) as im:
+                    if min(im.size) < 200:
+                        continue
+                    lines = ocr.ocr_image(im.copy())
+            except Exception:
+                continue  # a picture that does not decode is not the document's text
+            res.records.extend(people_in_text("\n".join(x.text for x in lines), {"image": name}, kind="ocr"))
+            done += 1
+    res.meta["ocr_images"] = done
     return []
 
 

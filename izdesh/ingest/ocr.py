@@ -3,7 +3,8 @@ download). One engine per process, loaded on first use. Output is grouped into v
 down, each line's boxes left to right joined by a space (table rows keep their cells apart).
 
 Switch OCR off with IZDESH_OCR=0 (quick runs); IZDESH_OCR_BUDGET sets the seconds one file may
-spend in OCR (default 120).
+spend in OCR (default 120); IZDESH_OCR_THREADS the ONNX threads per process (the ingest pool sets
+it so its workers share the cores).
 """
 
 from __future__ import annotations
@@ -46,7 +47,11 @@ def engine() -> Any:
 
             from rapidocr_onnxruntime import RapidOCR
 
-            _ENGINE = RapidOCR()
+            kw = {}
+            threads = os.environ.get("IZDESH_OCR_THREADS", "").strip()
+            if threads.isdigit() and int(threads) > 0:  # pool workers: share the cores, don't oversubscribe
+                kw = {"intra_op_num_threads": int(threads), "inter_op_num_threads": 1}
+            _ENGINE = RapidOCR(**kw)
             # rapidocr logs every call at INFO level; keep the run's output clean.
             for name in ("RapidOCR", "rapidocr_onnxruntime", "root"):
                 logging.getLogger(name).setLevel(logging.WARNING)
@@ -78,12 +83,21 @@ def ocr_image(img: Any, min_score: float = 0.5) -> list[OcrLine]:
     """Text lines of one PIL image, top to bottom."""
     result, _elapse = engine()(_prepare(img))
     boxes = []
+    slopes = []
     for box, text, score in result or []:
         if float(score) < min_score or not str(text).strip():
             continue
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
         boxes.append((min(xs), min(ys), max(xs), max(ys), str(text), float(score)))
+        (x0, y0), (x1, y1) = box[0][:2], box[1][:2]
+        if x1 - x0 > 3 * (max(ys) - min(ys)) and x1 > x0:
+            slopes.append((y1 - y0) / (x1 - x0))
+    if slopes:  # a scan is rarely straight: level the boxes before grouping them into lines
+        slopes.sort()
+        k = slopes[len(slopes) // 2]
+        if abs(k) > 0.002:
+            boxes = [(l, t - k * (l + r) / 2, r, b - k * (l + r) / 2, tx, sc) for l, t, r, b, tx, sc in boxes]
     return group_lines(boxes)
 
 

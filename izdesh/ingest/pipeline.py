@@ -27,7 +27,7 @@ from izdesh.identity.persons import rebuild_persons
 from izdesh.search.index import clear_name_index, rebuild_name_index
 from izdesh.ingest.extract import FileResult, extract, sha256_of
 from izdesh.store import schema
-from izdesh.store.db import open_engine
+from izdesh.store.db import get_meta, open_engine, set_meta
 from izdesh.store.files import remember_roots
 
 RECORD_COLUMNS = {c.name for c in schema.record.c} - {"id", "file_id", "table_id", "person_id"}
@@ -88,6 +88,11 @@ def ingest(
         TextColumn("{task.fields[rate]} files/s"),
         TimeElapsedColumn(),
     ]
+    if todo:
+        # Persons and the name index are derived from all records: mark them stale before the first
+        # new file lands, so a run killed before the rebuild finishes redoes it next time.
+        with engine.begin() as conn:
+            set_meta(conn, "derived_stale", "1")
     with Progress(*columns, disable=not progress, transient=False) as bar:
         task = bar.add_task("ingest", total=len(todo), rate="-")
         def more(n: int) -> None:  # archive members join the run as they are found
@@ -105,10 +110,14 @@ def ingest(
             summary.by_status[res.status] += 1
             elapsed = bar.tasks[0].elapsed or 0
             bar.update(task, advance=1, rate=f"{summary.files / elapsed:.0f}" if elapsed else "-")
-    if summary.files:  # persons depend on records alone: nothing new, nothing to rebuild
+    with engine.connect() as conn:
+        stale = get_meta(conn, "derived_stale") == "1"
+    if stale:  # persons depend on records alone: nothing new, nothing to rebuild
         clear_name_index(engine)
         summary.persons = rebuild_persons(engine, progress=progress)
         rebuild_name_index(engine)
+        with engine.begin() as conn:
+            set_meta(conn, "derived_stale", "0")
     else:
         with engine.connect() as conn:
             summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
@@ -260,8 +269,9 @@ def _extract_guarded(abs_path: Path, rel: str, unpack: Path, timeout: float) -> 
         signal.signal(signal.SIGALRM, old)
 
 
-def _worker_main(conn: Connection) -> None:  # pragma: no cover - runs in the child
+def _worker_main(conn: Connection, threads: int = 1) -> None:  # pragma: no cover - runs in the child
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
+    os.environ.setdefault("IZDESH_OCR_THREADS", str(threads))
     while True:
         try:
             task = conn.recv()
@@ -291,7 +301,8 @@ class _Pool:
 
     def _spawn(self) -> tuple[Any, Connection]:
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        threads = max(1, (os.cpu_count() or 1) // self.n)
+        proc = self.ctx.Process(target=_worker_main, args=(child, threads), daemon=True)
         proc.start()
         child.close()
         return proc, parent

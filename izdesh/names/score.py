@@ -82,9 +82,9 @@ def part_score(reading_key: str, zh_part: str) -> float:
 def best_reading(group: tuple[QueryToken, ...], zh_part: str) -> tuple[float, Reading | None]:
     best, which = 0.0, None
     for r in readings(group):
-        s = part_score(r.key, zh_part) * r.penalty
-        if s > best:
-            best, which = s, r
+        sc = part_score(r.key, zh_part) * r.penalty
+        if sc > best:
+            best, which = sc, r
     return best, which
 
 
@@ -137,51 +137,96 @@ def _zh_layouts(name_zh: str) -> tuple[tuple[tuple[str, ...], float], ...]:
     return tuple(layouts)
 
 
+_Group = tuple[QueryToken, ...]
+
+
+@lru_cache(maxsize=4096)
+def _query_plan(query: str):  # type: ignore[no-untyped-def]
+    """Per query, once: its groupings as (dropped, tuple of group ids) and, per group id, the
+    tokens and the (reading key, penalty, Reading) list."""
+    toks = query_tokens(query)
+    groups: list[_Group] = []
+    index: dict[tuple[int, int], int] = {}
+    plans: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
+    for max_groups in (1, 2, 3):
+        rows = []
+        for dropped, bounds in _spans(len(toks), max_groups):
+            ids = []
+            for b in bounds:
+                if b not in index:
+                    index[b] = len(groups)
+                    groups.append(toks[b[0] : b[1]])
+                ids.append(index[b])
+            rows.append((dropped, tuple(ids)))
+        plans[max_groups] = rows
+    reads = [tuple((r.key, r.penalty, r) for r in readings(g)) for g in groups]
+    return toks, groups, reads, plans
+
+
 def score(query: str, name_zh: str) -> Match:
     """How well `query` (any script) names the person written `name_zh` in Chinese characters."""
-    toks = query_tokens(query)
+    toks, groups, reads, plans = _query_plan(query)
     layouts = _zh_layouts(name_zh)
     if not toks or not layouts:
         return Match(0.0, "nothing to compare", [])
-    best = Match(0.0, "no match", [])
+    swapped, one, one_f = _NAME["swapped"], _NAME["one_part"], _NAME["one_part_father"]
+    missing, extra, unsplit = _NAME["missing_query_part"], _NAME["extra_query_token"], _NAME["unsplit"]
+    memo: dict[tuple[int, str], tuple[float, Reading | None]] = {}
+
+    def part(gid: int, zp: str) -> tuple[float, Reading | None]:
+        hit = memo.get((gid, zp))
+        if hit is None:
+            best_s, best_r = 0.0, None
+            for key, pen, r in reads[gid]:
+                sc = part_score(key, zp) * pen
+                if sc > best_s:
+                    best_s, best_r = sc, r
+            hit = memo[gid, zp] = (best_s, best_r)
+        return hit
+
+    best_value, best_plan = 0.0, None
     for zparts, zmult in layouts:
-        for dropped, groups in _spans(len(toks), len(zparts)):
-            penalty = zmult * _NAME["extra_query_token"] ** dropped
-            if penalty <= best.score:
+        nz = len(zparts)
+        for dropped, gids in plans[min(nz, 3)]:
+            penalty = zmult * extra**dropped
+            if penalty <= best_value:
                 continue
-            gs = [toks[a:b] for a, b in groups]
-            if len(gs) == len(zparts):
-                orders = [(tuple(range(len(zparts))), 1.0)]
-                if len(gs) == 2:
-                    orders.append(((1, 0), _NAME["swapped"]))
-            elif len(gs) == 1 and len(zparts) >= 2:
-                orders = [((0,), _NAME["one_part"]), ((1,), _NAME["one_part_father"])]
-            elif len(gs) < len(zparts):
-                orders = [(tuple(range(len(gs))), _NAME["missing_query_part"])]
+            ng = len(gids)
+            if ng == nz:
+                orders = ((tuple(range(nz)), 1.0), ((1, 0), swapped)) if ng == 2 else (
+                    (tuple(range(nz)), 1.0),)  # fmt: skip
+            elif ng == 1:
+                orders = (((0,), one), ((1,), one_f))
             else:
-                continue
+                orders = ((tuple(range(ng)), missing),)
             for order, omult in orders:
                 mult = penalty * omult
-                if mult <= best.score:
+                if mult <= best_value:
                     continue
-                total, detail = 0.0, []
-                for g, zi in zip(gs, order):
-                    s, r = best_reading(g, zparts[zi])
-                    total += s
-                    detail.append((_label(g, r), zparts[zi], round(s, 3)))
-                value = total / len(gs) * mult
-                if value > best.score:
-                    notes = []
-                    if omult == _NAME["swapped"] and len(gs) == 2 and order == (1, 0):
-                        notes.append("given and father's name swapped")
-                    if len(gs) < len(zparts):
-                        notes.append("only part of the name matched")
-                    if dropped:
-                        notes.append(f"{dropped} query word(s) unmatched")
-                    if zmult == _NAME["unsplit"]:
-                        notes.append("Chinese name had no separator")
-                    why = ", ".join(f"{q} ~ {z}" for q, z, _ in detail)
-                    if notes:
-                        why += " (" + "; ".join(notes) + ")"
-                    best = Match(round(value, 4), why, detail)
-    return best
+                total = 0.0
+                for gid, zi in zip(gids, order):
+                    total += part(gid, zparts[zi])[0]
+                value = total / ng * mult
+                if value > best_value:
+                    best_value = value
+                    best_plan = (zparts, zmult, dropped, gids, order, omult)
+    if best_plan is None:
+        return Match(0.0, "no match", [])
+    zparts, zmult, dropped, gids, order, omult = best_plan
+    detail = []
+    for gid, zi in zip(gids, order):
+        sc, r = part(gid, zparts[zi])
+        detail.append((_label(groups[gid], r), zparts[zi], round(sc, 3)))
+    notes = []
+    if omult == swapped and order == (1, 0):
+        notes.append("given and father's name swapped")
+    if len(gids) < len(zparts):
+        notes.append("only part of the name matched")
+    if dropped:
+        notes.append(f"{dropped} query word(s) unmatched")
+    if zmult == unsplit:
+        notes.append("Chinese name had no separator")
+    why = ", ".join(f"{q} ~ {z}" for q, z, _ in detail)
+    if notes:
+        why += " (" + "; ".join(notes) + ")"
+    return Match(round(best_value, 4), why, detail)

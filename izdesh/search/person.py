@@ -1,4 +1,6 @@
-"""One person with every record, its source, relatives and photos (CLI.md `izdesh person`)."""
+"""One person with every record, its source, relatives and photos (CLI.md `izdesh person`), the
+statuses over time with their sources (`timeline`), the latest status and the conflicts between
+sources, and the reviewable "possibly the same" links."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, or_, select
 
 from izdesh.identity.idnumber import parse as parse_id
+from izdesh.identity.summary import summarise
+from izdesh.identity.terms import terms
 from izdesh.store import schema
 
 
@@ -40,6 +44,15 @@ def get_person(engine: Engine, ref: str) -> dict[str, Any] | None:
             .where(r.c.person_id == pid)
             .order_by(r.c.event_date, f.c.path, r.c.id)
         ).mappings()
+        rl = schema.record_link
+        why_of = {
+            row.record_id: row
+            for row in conn.execute(
+                select(rl.c.record_id, rl.c.kind, rl.c.method, rl.c.score, rl.c.why).where(
+                    rl.c.person_id == pid, rl.c.kind.in_(("same", "own"))
+                )
+            )
+        }
         records = []
         for rec in recs:
             d = {k: _iso(v) for k, v in rec.items() if v is not None}
@@ -47,7 +60,15 @@ def get_person(engine: Engine, ref: str) -> dict[str, Any] | None:
             d["file"] = {"path": rec["path"], "sha256": rec["sha256"], "type": rec["file_type"]}
             for k in ("path", "sha256", "file_type", "file_id", "person_id"):
                 d.pop(k, None)
+            link = why_of.get(rec["id"])
+            if link is not None:
+                d["link"] = {"kind": link.kind, "method": link.method, "score": link.score, "why": link.why}
+            elif rec["id_valid"] == 1 and rec["id_number"]:
+                d["link"] = {"kind": "same", "method": "id", "score": 1.0, "why": "The same valid ID number."}
             records.append(d)
+        summary = summarise(
+            {**rec, "path": rec["file"]["path"], "locator": rec.get("locator")} for rec in records
+        )
         names = Counter(rec["name"] for rec in records if rec.get("name"))
         photos = [
             {"photo_id": row.id, "path": row.path, "taken_at": row.taken_at, "exif": row.exif}
@@ -58,8 +79,15 @@ def get_person(engine: Engine, ref: str) -> dict[str, Any] | None:
                 .order_by(ph.c.taken_at)
             )
         ]
-        relatives = [
-            {
+        T = terms()
+        relatives, co_listed, possibly_same = [], [], []
+        for row in conn.execute(
+            select(ln.c.dst, ln.c.relation, ln.c.kind, ln.c.why, ln.c.score, ln.c.record_id, p.c.id_number, p.c.name)
+            .join(p, p.c.id == ln.c.dst)
+            .where(ln.c.src == pid)
+            .order_by(ln.c.score.desc(), ln.c.id)
+        ):
+            item = {
                 "person_id": row.dst,
                 "id_number": row.id_number,
                 "name": row.name,
@@ -67,13 +95,25 @@ def get_person(engine: Engine, ref: str) -> dict[str, Any] | None:
                 "kind": row.kind,
                 "why": row.why,
                 "score": row.score,
+                "record_id": row.record_id,
             }
-            for row in conn.execute(
-                select(ln.c.dst, ln.c.relation, ln.c.kind, ln.c.why, ln.c.score, p.c.id_number, p.c.name)
-                .join(p, p.c.id == ln.c.dst)
-                .where(ln.c.src == pid)
-            )
-        ]
+            if row.kind == "relative":
+                relatives.append(item)
+            elif row.kind == "co_listed":
+                co_listed.append(item)
+            else:
+                possibly_same.append(item)
+        # Reviewable candidates pointing at this person from persons formed without a usable ID.
+        for row in conn.execute(
+            select(ln.c.src, ln.c.why, ln.c.score, ln.c.record_id, p.c.id_number, p.c.name)
+            .join(p, p.c.id == ln.c.src)
+            .where(ln.c.dst == pid, ln.c.kind == "possibly_same")
+            .order_by(ln.c.score.desc())
+        ):
+            possibly_same.append(
+                {"person_id": row.src, "id_number": row.id_number, "name": row.name, "relation": None,
+                 "kind": "possibly_same", "why": row.why, "score": row.score, "record_id": row.record_id}
+            )  # fmt: skip
     return {
         "person_id": pid,
         "id_number": person["id_number"],
@@ -84,8 +124,15 @@ def get_person(engine: Engine, ref: str) -> dict[str, Any] | None:
         "region_code": person["region_code"],
         "township": person["township"],
         "village": person["village"],
-        "latest_status": person["latest_status"],
+        "latest_status": summary["latest_status"] or person["latest_status"],
+        "latest_status_label": T.label("status", summary["latest_status"] or person["latest_status"]),
+        "latest_status_detail": summary["latest"],
+        "timeline": summary["timeline"],
+        "conflicts": summary["conflicts"],
+        "basis": person.get("basis"),
         "records": records,
         "relatives": relatives,
+        "co_listed": co_listed,
+        "possibly_same": possibly_same,
         "photos": photos,
     }

@@ -71,3 +71,8 @@ def _init_meta(conn: Connection) -> None:
 
 def get_meta(conn: Connection, key: str) -> str | None:
     return conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar()
+
+
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    conn.execute(schema.meta.delete().where(schema.meta.c.key == key))
+    conn.execute(schema.meta.insert().values(key=key, value=value))

@@ -69,8 +69,12 @@ person = Table(
     Column("region_code", String(6)),
     Column("township", Text),
     Column("village", Text),
-    Column("latest_status", Text),
+    Column("latest_status", Text),  # canonical status key (records/data/terms.toml), e.g. "re_education"
     Column("records", Integer, nullable=False, default=0),
+    # How the person was formed: "id" (a valid ID number), "bad_id" (records with a mistyped number
+    # no person matched), "id_pattern" (a number that lost digits in a spreadsheet), "name" (no ID).
+    Column("basis", String(16)),
+    Column("latest_status_date", Date),  # the date the latest status is known for
 )
 
 record = Table(
@@ -115,11 +119,28 @@ link = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("kind", String(16), nullable=False),  # relative, co_listed, possibly_same
+    # relative/co_listed: one row per direction; relation = what dst is to src ("father": dst is
+    # src's father). possibly_same: src is a person formed without a usable ID, dst a candidate.
     Column("src", ForeignKey("person.id"), nullable=False, index=True),
     Column("dst", ForeignKey("person.id"), nullable=False, index=True),
     Column("relation", Text),
     Column("record_id", ForeignKey("record.id")),
     Column("score", Float),
+    Column("why", Text, nullable=False),
+)
+
+# Why each record that is not simply "the same valid ID" belongs to its person (kind "same" or
+# "own"), and reviewable record -> person candidates (kind "possibly_same"). person_id holds the
+# person's opaque id; record.person_id is set from the "same"/"own" rows.
+record_link = Table(
+    "record_link",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", ForeignKey("record.id"), nullable=False, index=True),
+    Column("person_id", ForeignKey("person.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # same, own, possibly_same
+    Column("method", String(16), nullable=False),  # id_typo, id_pattern, name_model, alone
+    Column("score", Float, nullable=False),
     Column("why", Text, nullable=False),
 )
 

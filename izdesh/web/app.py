@@ -109,23 +109,39 @@ class SearchRequest(BaseModel):
 
 
 def engine_filters() -> set[str]:
-    """The filters the search engine takes itself (checked at runtime: the engine grows them)."""
+    """The filters the search engine takes itself (checked at runtime: the engine grows them).
+    Today's engine takes `filters: Filters` (birth_year_from/to, sex, township, village, status);
+    an older one took none and the site filtered its results."""
     try:
         params = inspect.signature(search_engine.search).parameters
     except (TypeError, ValueError):
         return set()
+    if "filters" in params and hasattr(search_engine, "Filters"):
+        fields = set(getattr(search_engine.Filters, "__dataclass_fields__", {}))
+        have = {k for k in FILTERS if k in fields}
+        if {"birth_year_from", "birth_year_to"} <= fields:
+            have.add("birth_year")
+        return have
     return {k for k in FILTERS if k in params}
 
 
 def run_search(engine: Any, query: str, limit: int, filters: dict[str, Any]) -> list[Any]:
-    """The CLI's search; filters the engine does not take yet are applied to its results here."""
+    """The CLI's search; filters the engine does not take are applied to its results here.
+    `status` is a terms.toml key ("detained"): the store keeps latest_status as that key."""
     filters = {k: v for k, v in filters.items() if v not in (None, "")}
     accepted = engine_filters()
     passed = {k: v for k, v in filters.items() if k in accepted}
-    # TODO(search): `status` is passed as a terms.toml key ("detained"), townships and villages as
-    # the records write them; drop the fallback below once the engine takes every filter.
     rest = {k: v for k, v in filters.items() if k not in accepted}
-    results = search_engine.search(engine, query, limit=100 if rest else limit, **passed)
+    fetch = 100 if rest else limit
+    params = inspect.signature(search_engine.search).parameters
+    if "filters" in params and hasattr(search_engine, "Filters"):
+        kw = dict(passed)
+        if "birth_year" in kw:
+            year = kw.pop("birth_year")
+            kw["birth_year_from"] = kw["birth_year_to"] = year
+        results = search_engine.search(engine, query, limit=fetch, filters=search_engine.Filters(**kw))
+    else:
+        results = search_engine.search(engine, query, limit=fetch, **passed)
     if rest:
         results = [r for r in results if _keep(r, rest)][:limit]
     return results

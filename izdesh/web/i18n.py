@@ -142,16 +142,31 @@ def _term_index() -> dict[tuple[str, str], str]:
 
 
 def term_key(kind: str, value: str | None) -> str | None:
+    """The canonical key of a term as written (or of a key itself: the store keeps status keys)."""
     if not value:
         return None
-    return _term_index().get((kind, fold_term(value)))
+    if value in terms().get(kind, {}):
+        return value
+    key = _term_index().get((kind, fold_term(value)))
+    if key is None:
+        try:  # the identity engineer's lookup also finds a variant inside a longer cell
+            from izdesh.identity.terms import terms as id_terms
+
+            key = id_terms().lookup(kind, value)
+        except Exception:
+            key = None
+    return key
+
+
+def is_key(kind: str, value: str | None) -> bool:
+    return bool(value) and value in terms().get(kind, {})
 
 
 def term_label(kind: str, key: str, lang: str) -> str:
     entry = terms().get(kind, {}).get(key, {})
     if lang == "zh":
         zh = entry.get("zh", [])
-        return (zh[0] if isinstance(zh, list) and zh else zh) or entry.get("en") or key
+        return entry.get("zh_label") or (zh[0] if isinstance(zh, list) and zh else zh) or entry.get("en") or key
     return entry.get(lang) or entry.get("en") or key.replace("_", " ")
 
 

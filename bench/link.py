@@ -1,0 +1,100 @@
+"""Benchmark of person linking, the relatives graph and the person summary, against the truth.
+
+    python bench/link.py --leak DIR --db STORE.sqlite [--ingest] [--no-rebuild] [--json]
+
+--ingest ingests DIR first when the store does not exist (excluding truth/*). By default the
+persons are rebuilt (izdesh.identity.persons.rebuild_persons) and timed; then the store is scored
+against DIR/truth/ (izdesh.identity.evaluate: pairwise clustering precision/recall by record group,
+relatives shown). Prints the machine, the time and the peak memory with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from izdesh.identity.evaluate import evaluate  # noqa: E402
+from izdesh.identity.persons import rebuild_persons  # noqa: E402
+from izdesh.store.db import open_engine  # noqa: E402
+
+TARGETS = {
+    ("with_id", "precision"): 0.995,
+    ("with_id", "recall"): 0.99,
+    ("without_id", "precision"): 0.97,
+    ("without_id", "recall"): 0.93,
+}
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem} RAM, load {load:.1f}, Python {platform.python_version()}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--leak", type=Path, required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--ingest", action="store_true")
+    ap.add_argument("--no-rebuild", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    out: dict[str, object] = {"machine": machine(), "leak": str(a.leak), "db": a.db}
+    if a.ingest and not Path(a.db).exists():
+        from izdesh.ingest.pipeline import ingest
+
+        t = time.perf_counter()
+        ingest([a.leak], a.db, workers=os.cpu_count() or 1, progress=False, exclude=("truth/*",))
+        out["ingest_seconds"] = round(time.perf_counter() - t, 1)
+    engine = open_engine(a.db, create=True)
+    with engine.connect() as conn:
+        out["records"] = conn.exec_driver_sql("SELECT count(*) FROM record").scalar()
+    if not a.no_rebuild:
+        t = time.perf_counter()
+        out["persons"] = rebuild_persons(engine, progress=not a.json)
+        out["rebuild_seconds"] = round(time.perf_counter() - t, 1)
+    out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    t = time.perf_counter()
+    ev = evaluate(engine, a.leak).as_dict()
+    out["evaluate_seconds"] = round(time.perf_counter() - t, 1)
+    with engine.connect() as conn:
+        out["links"] = dict(conn.exec_driver_sql("SELECT kind, count(*) FROM link GROUP BY kind").all())
+        out["record_links"] = dict(conn.exec_driver_sql("SELECT kind, count(*) FROM record_link GROUP BY kind").all())
+    out.update(ev)
+    checks = {}
+    for (g, m), target in TARGETS.items():
+        v = ev["clustering"][g][m]
+        checks[f"{g}.{m}"] = {"value": v, "target": target, "ok": v >= target}
+    rel = ev["relatives"]["shown_share_same_household"]
+    checks["relatives_shown_same_household"] = {"value": rel, "target": 0.98, "ok": rel >= 0.98}
+    out["checks"] = checks
+    if a.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""Search quality and latency on a store built from a generated leak (issue 5's figures).
+
+    python bench/search.py --leak /tmp/izfull/leak --db /tmp/izfull/full.sqlite [--sample 500]
+
+Prints, per query script, recall@1 and recall@10 of persons sampled from the truth and queried by
+their name (birth year added where namesakes share the name), in-process warm latency (p50, p95)
+for name and ID queries, and the time of a batch of 1,000 name queries through the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import machine, measure_subprocess, report  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from izdesh.analysis.searchbench import measure, name_queries  # noqa: E402
+from izdesh.search.engine import search  # noqa: E402
+from izdesh.store import schema  # noqa: E402
+from izdesh.store.db import open_engine  # noqa: E402
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return round(xs[int(q * (len(xs) - 1))], 2)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--leak", type=Path, required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--sample", type=int, default=500, help="persons sampled (each queried in 5 scripts)")
+    args = ap.parse_args()
+    engine = open_engine(args.db, readonly=True)
+    with engine.connect() as conn:
+        persons = conn.execute(select(schema.person.c.id).limit(1)).all()
+        ids = list(conn.execute(select(schema.person.c.id_number).where(schema.person.c.id_number.is_not(None))).scalars())
+    assert persons, "empty store"
+    print(f"store: {len(ids):,} persons with an ID number; machine: {machine()}")
+    queries = name_queries(args.leak, engine, args.sample, seed=1)
+    for q in queries[:50]:  # warm caches
+        search(engine, q.text)
+    figs = measure(engine, queries)
+    print(f"{'script':12} {'queries':>8} {'recall@1':>9} {'recall@10':>10} {'p50 ms':>8} {'p95 ms':>8}")
+    for script, f in figs.items():
+        print(f"{script:12} {f['queries']:>8} {f['recall@1']:>9.4f} {f['recall@10']:>10.4f} {f['p50_ms']:>8} {f['p95_ms']:>8}")
+    all_ms = []
+    for q in queries:
+        t0 = time.perf_counter()
+        search(engine, q.text)
+        all_ms.append((time.perf_counter() - t0) * 1000)
+    print(f"name queries (no year filter): p50 {statistics.median(all_ms):.2f} ms, p95 {pct(all_ms, 0.95)} ms")
+    rng = random.Random(2)
+    id_ms = []
+    for idn in rng.sample(ids, min(2000, len(ids))):
+        t0 = time.perf_counter()
+        res = search(engine, idn)
+        id_ms.append((time.perf_counter() - t0) * 1000)
+        assert res and res[0].id_number == idn
+    print(f"ID queries: p50 {statistics.median(id_ms):.2f} ms, p95 {pct(id_ms, 0.95)} ms, p99 {pct(id_ms, 0.99)} ms")
+    batch = Path(tempfile.mkdtemp()) / "batch.txt"
+    lines = [q.text for q in queries if q.script in ("latin", "arabic")][:1000]
+    while len(lines) < 1000:
+        lines += lines[: 1000 - len(lines)]
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = measure_subprocess([sys.executable, "-m", "izdesh.cli", "search", "--batch", str(batch),
+                            "--db", args.db, "--json"])
+    report("batch of 1,000 name queries through the CLI", r, items=1000, unit="queries")
+
+
+if __name__ == "__main__":
+    main()

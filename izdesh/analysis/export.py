@@ -1,0 +1,291 @@
+"""Exports of the store: CSV, JSON Lines, and FollowTheMoney entities.
+
+csv    ``--out X.csv`` writes persons to X.csv and beside it X.records.csv, X.links.csv, X.files.csv
+jsonl  one object a line, ``{"type": "file"|"person"|"record"|"link", ...}`` (a file's detected type
+       is ``file_type``)
+ftm    FollowTheMoney entities, one a line: ``Document`` per source file (contentHash = sha256),
+       ``Person`` (name forms, idNumber, birthDate, gender, ethnicity, address, proof = the
+       documents that mention them), ``Family`` per relative link, ``Documentation`` per
+       (document, person) mention. Entity ids are stable: sha1 of a namespaced key.
+
+Rows stream from the store (no full copy in memory except person names for the FtM ``Person``s).
+Relatives come from the ``link`` table; when it is empty they are read from records that state a
+relation to another person's ID number (``relation`` + ``relative_of``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from izdesh.analysis import terms
+from izdesh.store import schema
+
+NS = "izdesh"
+RELATION_EN = {
+    "父亲": "father", "母亲": "mother", "父": "father", "母": "mother", "配偶": "spouse", "妻子": "wife",
+    "丈夫": "husband", "妻": "wife", "夫": "husband", "长子": "son", "次子": "son", "三子": "son", "儿子": "son",
+    "子": "son", "长女": "daughter", "次女": "daughter", "三女": "daughter", "女儿": "daughter", "女": "daughter",
+    "兄": "brother", "弟": "brother", "哥哥": "brother", "弟弟": "brother", "姐": "sister", "妹": "sister",
+    "姐姐": "sister", "妹妹": "sister", "户主": "head of household",
+}
+PROOF_LIMIT = 50  # documents listed in a Person's proof (all are in Documentation entities)
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=_json_default, separators=(",", ":"))
+
+
+def ftm_id(*parts: Any) -> str:
+    h = hashlib.sha1()
+    for p in (NS, *parts):
+        h.update(str(p).encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+FILE_COLS = ("id", "path", "sha256", "size", "type", "status", "reason", "records")
+PERSON_COLS = ("person_id", "id_number", "name", "names", "sex", "birth_date", "region_code", "township", "village",
+               "latest_status", "latest_status_key", "records")
+RECORD_COLS = ("record_id", "file_id", "file_path", "kind", "locator", "person_id", "name", "id_raw", "id_number",
+               "id_pattern", "id_valid", "sex", "ethnicity", "birth_date", "address", "township", "village", "status",
+               "status_key", "category", "reason", "facility", "building", "cell", "event_date", "sentence", "phone",
+               "relation", "relative_of", "text", "flags", "raw")
+LINK_COLS = ("link_id", "kind", "src", "dst", "relation", "record_id", "score", "why")
+
+
+def iter_files(conn: Any) -> Iterator[dict[str, Any]]:
+    f = schema.source_file
+    for row in conn.execute(select(*(f.c[c] for c in FILE_COLS), f.c.meta).order_by(f.c.id)).mappings():
+        yield dict(row)
+
+
+def _names_by_person(conn: Any) -> dict[str, list[str]]:
+    r = schema.record
+    out: dict[str, list[str]] = defaultdict(list)
+    for pid, name in conn.execute(select(r.c.person_id, r.c.name).where(r.c.person_id.is_not(None), r.c.name.is_not(None))
+                                  .distinct()):
+        if name not in out[pid]:
+            out[pid].append(name)
+    return out
+
+
+def iter_persons(conn: Any, names: dict[str, list[str]] | None = None) -> Iterator[dict[str, Any]]:
+    p = schema.person
+    names = names if names is not None else _names_by_person(conn)
+    q = select(p.c.id, p.c.id_number, p.c.name, p.c.sex, p.c.birth_date, p.c.region_code, p.c.township,
+               p.c.village, p.c.latest_status, p.c.records).order_by(p.c.id)
+    for row in conn.execute(q).mappings():
+        forms = list(names.get(row["id"], ()))
+        if row["name"] and row["name"] not in forms:
+            forms.insert(0, row["name"])
+        yield {
+            "person_id": row["id"], "id_number": row["id_number"], "name": row["name"], "names": forms,
+            "sex": row["sex"], "birth_date": row["birth_date"], "region_code": row["region_code"],
+            "township": row["township"], "village": row["village"], "latest_status": row["latest_status"],
+            "latest_status_key": terms.status_key(row["latest_status"]), "records": row["records"],
+        }
+
+
+def iter_records(conn: Any) -> Iterator[dict[str, Any]]:
+    r, f = schema.record, schema.source_file
+    cols = [c for c in r.c if c.name not in ("id", "table_id")]
+    q = select(r.c.id, f.c.path, *cols).join(f, f.c.id == r.c.file_id).order_by(r.c.id)
+    for row in conn.execute(q.execution_options(yield_per=5000)).mappings():
+        d = dict(row)
+        d["record_id"] = d.pop("id")
+        d["file_path"] = d.pop("path")
+        d["status_key"] = terms.status_key(d.get("status"))
+        yield d
+
+
+def iter_links(conn: Any) -> Iterator[dict[str, Any]]:
+    lk = schema.link
+    n = 0
+    for row in conn.execute(select(lk).order_by(lk.c.id)).mappings():
+        n += 1
+        d = dict(row)
+        d["link_id"] = d.pop("id")
+        yield d
+    if n:
+        return
+    # No links built yet: relatives as the records state them.
+    r, p = schema.record, schema.person
+    q = (select(r.c.id, r.c.person_id, r.c.relation, p.c.id.label("dst"))
+         .join(p, p.c.id_number == r.c.relative_of)
+         .where(r.c.person_id.is_not(None), r.c.relative_of.is_not(None)))
+    seen = set()
+    for row in conn.execute(q).mappings():
+        key = (row["person_id"], row["dst"], row["relation"])
+        if key in seen or row["person_id"] == row["dst"]:
+            continue
+        seen.add(key)
+        yield {"link_id": None, "kind": "relative", "src": row["person_id"], "dst": row["dst"],
+               "relation": row["relation"], "record_id": row["id"], "score": None,
+               "why": "the record gives the relation to this ID number"}
+
+
+# --- writers ------------------------------------------------------------------------------------
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, (list, dict)):
+        return _dumps(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def _write_csv(path: Path, cols: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for row in rows:
+            w.writerow([_cell(row.get(c)) for c in cols])
+            n += 1
+    return n
+
+
+def export_csv(engine: Engine, out: Path) -> dict[str, Any]:
+    stem = out.with_suffix("") if out.suffix == ".csv" else out
+    paths = {"persons": out if out.suffix == ".csv" else out.with_suffix(".csv"),
+             "records": Path(f"{stem}.records.csv"), "links": Path(f"{stem}.links.csv"),
+             "files": Path(f"{stem}.files.csv")}
+    counts = {}
+    with engine.connect() as conn:
+        counts["files"] = _write_csv(paths["files"], FILE_COLS, iter_files(conn))
+        counts["persons"] = _write_csv(paths["persons"], PERSON_COLS, iter_persons(conn))
+        counts["records"] = _write_csv(paths["records"], RECORD_COLS, iter_records(conn))
+        counts["links"] = _write_csv(paths["links"], LINK_COLS, iter_links(conn))
+    return {"counts": counts, "paths": {k: str(v) for k, v in paths.items()}}
+
+
+def export_jsonl(engine: Engine, out: Path) -> dict[str, Any]:
+    counts = defaultdict(int)
+    with engine.connect() as conn, out.open("w", encoding="utf-8") as fh:
+        for typ, it in (("file", iter_files(conn)), ("person", iter_persons(conn)), ("record", iter_records(conn)),
+                        ("link", iter_links(conn))):
+            for row in it:
+                if "type" in row:
+                    row["file_type"] = row.pop("type")  # "type" names the kind of line
+                fh.write(_dumps({"type": typ, **row}) + "\n")
+                counts[typ] += 1
+    return {"counts": dict(counts), "paths": {"jsonl": str(out)}}
+
+
+# --- FollowTheMoney -------------------------------------------------------------------------------
+
+_MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xls": "application/vnd.ms-excel",
+         "csv": "text/csv", "text": "text/plain", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "doc": "application/msword", "pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png",
+         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", "zip": "application/zip"}
+
+
+def _ent(schema_name: str, eid: str, props: dict[str, list[Any]]) -> dict[str, Any]:
+    clean = {}
+    for k, vs in props.items():
+        vals = [str(v) for v in vs if v not in (None, "")]
+        if vals:
+            clean[k] = list(dict.fromkeys(vals))
+    return {"id": eid, "schema": schema_name, "properties": clean}
+
+
+def ftm_entities(engine: Engine) -> Iterator[dict[str, Any]]:
+    r = schema.record
+    with engine.connect() as conn:
+        doc_id: dict[int, str] = {}
+        for f in iter_files(conn):
+            eid = ftm_id("file", f["sha256"], f["path"])
+            doc_id[f["id"]] = eid
+            name = f["path"].rsplit("/", 1)[-1].split("!")[-1]
+            meta = f["meta"] if isinstance(f["meta"], dict) else {}
+            props: dict[str, list[Any]] = {
+                "fileName": [name], "title": [meta.get("title") or name], "contentHash": [f["sha256"]],
+                "fileSize": [f["size"]], "mimeType": [_MIME.get(f["type"], "")],
+                "processingStatus": [f["status"]], "processingError": [f["reason"]],
+                "author": [meta.get("author")], "extension": [name.rsplit(".", 1)[-1].lower() if "." in name else ""],
+                "notes": [f"path in the leak: {f['path']}"],
+            }
+            yield _ent("Document", eid, props)
+        docs_of: dict[str, list[int]] = defaultdict(list)
+        eth: dict[str, set[str]] = defaultdict(set)
+        for pid, fid, e in conn.execute(select(r.c.person_id, r.c.file_id, r.c.ethnicity)
+                                        .where(r.c.person_id.is_not(None)).distinct()):
+            if fid not in docs_of[pid]:
+                docs_of[pid].append(fid)
+            if e:
+                eth[pid].add(e)
+        person_eid: dict[str, str] = {}
+        for p in iter_persons(conn):
+            eid = ftm_id("person", p["id_number"] or p["person_id"])
+            person_eid[p["person_id"]] = eid
+            props = {
+                "name": p["names"], "idNumber": [p["id_number"]],
+                "birthDate": [p["birth_date"].isoformat() if p["birth_date"] else None],
+                "gender": [p["sex"] if p["sex"] in ("male", "female") else None],
+                "ethnicity": sorted(eth.get(p["person_id"], ())),
+                "address": [" ".join(x for x in (p["township"], p["village"]) if x) or None],
+                "country": ["cn"], "status": [p["latest_status"]],
+                "proof": [doc_id[d] for d in docs_of.get(p["person_id"], ())[:PROOF_LIMIT] if d in doc_id],
+                "description": [f"izdesh person {p['person_id']}; {p['records']} record(s)"],
+            }
+            yield _ent("Person", eid, props)
+        for pid, fids in docs_of.items():
+            if pid not in person_eid:
+                continue
+            for fid in fids:
+                if fid in doc_id:
+                    yield _ent("Documentation", ftm_id("mention", pid, fid),
+                               {"document": [doc_id[fid]], "entity": [person_eid[pid]], "role": ["mentioned"]})
+        for lk in iter_links(conn):
+            if lk["kind"] != "relative" or lk["src"] not in person_eid or lk["dst"] not in person_eid:
+                continue
+            rel = lk["relation"] or ""
+            yield _ent("Family", ftm_id("family", lk["src"], lk["dst"], rel), {
+                "person": [person_eid[lk["src"]]], "relative": [person_eid[lk["dst"]]],
+                "relationship": [RELATION_EN.get(rel, rel) or "relative"],
+                "description": [lk["why"]], "recordId": [lk["record_id"]],
+            })
+
+
+def export_ftm(engine: Engine, out: Path) -> dict[str, Any]:
+    counts: dict[str, int] = defaultdict(int)
+    with out.open("w", encoding="utf-8") as fh:
+        for ent in ftm_entities(engine):
+            fh.write(_dumps(ent) + "\n")
+            counts[ent["schema"]] += 1
+    return {"counts": dict(counts), "paths": {"ftm": str(out)}}
+
+
+def run(engine: Engine, fmt: str, out: Path) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    fn = {"csv": export_csv, "jsonl": export_jsonl, "ftm": export_ftm}[fmt]
+    res = fn(engine, out)
+    res["format"] = fmt
+    res["seconds"] = round(time.perf_counter() - t0, 2)
+    return res
+
+
+def count_persons(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
