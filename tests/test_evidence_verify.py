@@ -100,7 +100,9 @@ def test_planted_exif_offsets_all_found_exactly(planted: dict) -> None:
     for f in rep["findings"]["exif_time_offset"]:
         want = "time_zone" if abs(truth[f["file"]]) >= 3600 else "seconds"
         assert f["offset_kind"] == want
-        assert f["records"], "each finding links to the photo's record"
+        # each finding links to the photo's record (a byte-identical copy has none: the ingester
+        # keeps one row for the content, so the finding names the file)
+        assert f["records"] or f["file_status"] == "duplicate", f
     assert rep["photos"]["with_time_in_name"] == N_MUGSHOTS
     assert set(rep["photos"]["makes"]) <= {"Canon", "NIKON CORPORATION", "HIKVISION"}
 
@@ -118,10 +120,23 @@ def test_duplicates_found_and_no_false_near_duplicates(planted: dict) -> None:
 
 
 def test_hash_separates_different_people(planted: dict) -> None:
+    """No two different mugshots come near each other; every edited copy of one does."""
+    from PIL import ImageFilter
+
     files = sorted((planted["leak"] / "疏附县" / "照片").glob("*.jpg"))
-    hs = [phash.dhash(f) for f in files]
-    closest = min(phash.hamming(a, b) for i, a in enumerate(hs) for b in hs[i + 1:])
-    assert closest > phash.NEAR_BITS, closest
+    hashes = {f.name: phash.phash(f) for f in files}
+    assert phash.near_pairs(hashes) == [], "different people taken for near duplicates"
+    for f in files[:15]:
+        with Image.open(f) as im:
+            im = im.convert("RGB")
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=40)
+            variants = {"q40": Image.open(io.BytesIO(buf.getvalue())), "half": im.resize((im.width // 2, im.height // 2)),
+                        "crop": im.crop((6, 6, im.width - 6, im.height - 6)), "blur": im.filter(ImageFilter.GaussianBlur(1)),
+                        "grey": im.convert("L").convert("RGB")}
+            for name, v in variants.items():
+                pairs = phash.near_pairs({"orig": hashes[f.name], name: phash.phash(v)})
+                assert len(pairs) == 1, (f.name, name)
 
 
 def test_cli_json_and_html(planted: dict, tmp_path: Path) -> None:

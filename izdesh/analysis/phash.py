@@ -1,11 +1,19 @@
-"""Perceptual hashes of photos: a 256-bit difference hash (dHash, 16x16) with Pillow alone.
+"""Perceptual hashes of photos, with Pillow and numpy alone: a 256-bit difference hash (dHash 16x16)
+for structure, plus a 6x6 colour thumbnail.
 
-dHash: grey, resize to 17x16, one bit per pixel, "brighter than its right neighbour". Re-encoding,
-resizing, a light blur or a few pixels of crop move up to ~20 bits of 256; different pictures of the
-synthetic leak (drawn from one template) stay 37+ bits apart. The classic 64-bit dHash was too coarse
-for them (two different people 6 bits apart).
-The ingester may call ``dhash`` and put the hex in ``source_file.meta["dhash256"]``; ``verify`` uses
-it when present and computes it from the leak folder otherwise.
+Why both: the synthetic mugshots are drawn from one template, so structure alone does not tell two
+people apart (different people were 2 bits apart in a 64-bit dHash, 20 of 256 in a 16x16 one),
+while their colours (skin, clothes, backdrop) do: different people stay >= 7.9 apart in mean
+absolute difference of the 6x6 RGB thumbnail (0-255 scale), and a re-encoded, resized, cropped
+(6 px) or blurred copy stays <= 2.2 apart. A greyscale copy keeps its luminance and its dHash.
+
+Near duplicates (``near_pairs``):
+  colour copy  RGB thumbnail difference <= COLOUR_MAX and dHash <= DHASH_LOOSE
+  recoloured   luminance thumbnail difference <= LUMA_MAX and dHash <= DHASH_TIGHT
+
+The hash is one string, ``<64 hex dHash>:<216 hex RGB thumbnail>``; the ingester may call ``phash``
+and keep it in ``source_file.meta["phash"]``; ``verify`` uses it when present, else computes it from
+the originals and caches it in the store.
 """
 
 from __future__ import annotations
@@ -13,7 +21,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-NEAR_BITS = 24  # Hamming distance at or under which two photos are reported as near duplicates
+GRID = 6
+COLOUR_MAX = 4.0
+LUMA_MAX = 4.0
+DHASH_LOOSE = 64
+DHASH_TIGHT = 12
+NEAR_BITS = DHASH_LOOSE  # reported in the HTML
 
 
 def dhash(image: Any, size: int = 16) -> str:
@@ -24,7 +37,7 @@ def dhash(image: Any, size: int = 16) -> str:
         with Image.open(image) as im:
             return dhash(im.copy(), size)
     g = image.convert("L").resize((size + 1, size), Image.Resampling.LANCZOS)
-    px = list(g.getdata())
+    px = g.tobytes()
     bits = 0
     for row in range(size):
         base = row * (size + 1)
@@ -33,42 +46,52 @@ def dhash(image: Any, size: int = 16) -> str:
     return f"{bits:0{size * size // 4}x}"
 
 
+def phash(image: Any) -> str:
+    """``dhash:thumbnail`` for a PIL image or a path."""
+    from PIL import Image
+
+    if isinstance(image, (str, Path)):
+        with Image.open(image) as im:
+            return phash(im.copy())
+    thumb = image.convert("RGB").resize((GRID, GRID), Image.Resampling.BOX).tobytes()
+    return f"{dhash(image)}:{thumb.hex()}"
+
+
 def hamming(a: str, b: str) -> int:
-    return (int(a, 16) ^ int(b, 16)).bit_count()
+    return (int(a.split(":")[0], 16) ^ int(b.split(":")[0], 16)).bit_count()
 
 
-def near_pairs(hashes: dict[Any, str], max_bits: int = NEAR_BITS) -> list[tuple[Any, Any, int]]:
-    """Pairs of keys whose hashes are within ``max_bits``: all pairs for a few thousand photos, else a
-    multi-index (split the bits in max_bits + 1 bands: two hashes within max_bits agree on one)."""
-    items = [(k, int(h, 16)) for k, h in hashes.items() if h]
-    out: list[tuple[Any, Any, int]] = []
-    if len(items) <= 3000:  # 4.5M xor+popcount: about a second
-        for i in range(len(items)):
-            ki, hi = items[i]
-            for j in range(i + 1, len(items)):
-                d = (hi ^ items[j][1]).bit_count()
-                if d <= max_bits:
-                    out.append((ki, items[j][0], d))
-        return out
-    # Pigeonhole over (max_bits + 1) bands: two hashes within max_bits agree exactly on one band.
-    nbits = max(len(h) for h in hashes.values() if h) * 4
-    bands = max_bits + 1
-    width = nbits // bands
-    seen: set[tuple[int, int]] = set()
-    for b in range(bands):
-        shift = b * width
-        mask = (1 << width) - 1 if b < bands - 1 else (1 << (nbits - shift)) - 1
-        buckets: dict[int, list[int]] = {}
-        for idx, (_, h) in enumerate(items):
-            buckets.setdefault((h >> shift) & mask, []).append(idx)
-        for group in buckets.values():
-            for x in range(len(group)):
-                for y in range(x + 1, len(group)):
-                    i, j = group[x], group[y]
-                    if (i, j) in seen:
-                        continue
-                    seen.add((i, j))
-                    d = (items[i][1] ^ items[j][1]).bit_count()
-                    if d <= max_bits:
-                        out.append((items[i][0], items[j][0], d))
+def near_pairs(hashes: dict[Any, str], chunk: int = 64) -> list[tuple[Any, Any, int, float]]:
+    """(key a, key b, dHash bits apart, colour difference) for near-duplicate pairs."""
+    import numpy as np
+
+    keys, dh, thumbs = [], [], []
+    for k, h in hashes.items():
+        if not h or ":" not in h:
+            continue
+        d, t = h.split(":", 1)
+        if len(t) != GRID * GRID * 6:
+            continue
+        keys.append(k)
+        dh.append(int(d, 16))
+        thumbs.append(bytes.fromhex(t))
+    n = len(keys)
+    if n < 2:
+        return []
+    rgb = np.frombuffer(b"".join(thumbs), dtype=np.uint8).reshape(n, GRID * GRID, 3).astype(np.float32)
+    luma = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)  # (n, 36)
+    rgbf = rgb.reshape(n, -1)
+    out = []
+    for s in range(0, n, chunk):
+        e = min(n, s + chunk)
+        ld = np.abs(luma[s:e, None, :] - luma[None, :, :]).mean(axis=2)  # (chunk, n)
+        ii, jj = np.nonzero(ld <= max(LUMA_MAX, 1.8 * COLOUR_MAX))  # luma diff <= 1.76 x RGB diff
+        for i, j in zip(ii.tolist(), jj.tolist()):
+            a = s + i
+            if j <= a:
+                continue
+            bits = (dh[a] ^ dh[j]).bit_count()
+            colour = float(np.abs(rgbf[a] - rgbf[j]).mean())
+            if (colour <= COLOUR_MAX and bits <= DHASH_LOOSE) or (ld[i, j] <= LUMA_MAX and bits <= DHASH_TIGHT):
+                out.append((keys[a], keys[j], bits, round(colour, 2)))
     return out

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, func, select
+from sqlalchemy import Column, Engine, MetaData, String, Table, Text, func, select
 
 from izdesh.analysis import phash, terms
 from izdesh.analysis.stats import COUNTIES
@@ -31,14 +31,16 @@ AGE_IN_TEXT = re.compile(r"(\d{1,3})岁")
 EARLIEST_EVENT = date(1990, 1, 1)
 LATEST_EVENT = date(2019, 12, 31)
 
-# Perceptual hashes, cached in the store (a table of the analysis package: sha256 -> dHash).
+# Perceptual hashes, cached in the store (a table of the analysis package: sha256 -> phash.phash).
 _hash_meta = MetaData()
 photo_hash = Table(
-    "evidence_photo_hash",
+    "evidence_phash",
     _hash_meta,
     Column("sha256", String(64), primary_key=True),
-    Column("dhash", String(64), nullable=False),
+    Column("phash", Text, nullable=False),
 )
+PHOTO_NAME = re.compile(r"(\d{17}[\dXx])_(\d{14})\.[A-Za-z]+$")  # <ID>_<YYYYMMDDhhmmss>.jpg
+IMAGE_TYPES = ("jpeg", "png", "gif", "bmp", "tiff", "webp")
 
 
 class Findings:
@@ -86,33 +88,55 @@ def classify_offset(seconds: int) -> tuple[str, str]:
 # --- photos -------------------------------------------------------------------------------------
 
 
+def _name_time(path: str) -> str | None:
+    m = PHOTO_NAME.search(path.rsplit("/", 1)[-1].split("!")[-1])
+    if not m:
+        return None
+    t = m.group(2)
+    return f"{t[0:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}"
+
+
 def check_photos(conn: Any, F: Findings) -> dict[str, Any]:
-    f, ph, r = schema.source_file, schema.photo, schema.record
-    q = (select(f.c.id, f.c.path, f.c.meta, ph.c.taken_at, ph.c.exif, ph.c.person_id, ph.c.record_id)
-         .select_from(ph.join(f, f.c.id == ph.c.file_id)))
+    """Every image file, duplicates included (a copy keeps its own name, so its own name time): the
+    EXIF comes from the file's metadata, the photo row, or another file with the same sha256."""
+    f, ph = schema.source_file, schema.photo
+    photo_rows = {row.file_id: row for row in conn.execute(
+        select(ph.c.file_id, ph.c.taken_at, ph.c.exif, ph.c.person_id, ph.c.record_id))}
+    files = conn.execute(select(f.c.id, f.c.path, f.c.sha256, f.c.meta, f.c.status)
+                         .where(f.c.type.in_(IMAGE_TYPES) | f.c.id.in_(list(photo_rows)))).all()
+    exif_by_sha: dict[str, dict[str, Any]] = {}
+    for fid, _path, sha, meta, _st in files:
+        pr = photo_rows.get(fid)
+        exif = (pr.exif if pr is not None else None) or (meta.get("exif") if isinstance(meta, dict) else None)
+        if exif:
+            exif_by_sha.setdefault(sha, exif)
     makes: Counter = Counter()
     models: Counter = Counter()
     offsets: Counter = Counter()
     n = with_exif = with_name_time = 0
     lo = hi = None
-    for row in conn.execute(q).mappings():
+    for fid, path, sha, meta, status in files:
         n += 1
-        exif = row["exif"] or ((row["meta"] or {}).get("exif") if isinstance(row["meta"], dict) else None)
+        pr = photo_rows.get(fid)
+        exif = exif_by_sha.get(sha)
         t = _exif_time(exif)
         if exif:
             with_exif += 1
-            makes[(exif.get("Make") or "(none)").strip()] += 1
-            models[f"{(exif.get('Make') or '').strip()} / {(exif.get('Model') or '(none)').strip()}"] += 1
+            makes[(str(exif.get("Make") or "(none)")).strip()] += 1
+            models[f"{str(exif.get('Make') or '').strip()} / {str(exif.get('Model') or '(none)').strip()}"] += 1
         if t is not None:
             lo = t if lo is None or t < lo else lo
             hi = t if hi is None or t > hi else hi
-        if not row["taken_at"]:
+        taken = (pr.taken_at if pr is not None else None) or _name_time(path)
+        if not taken:
             continue
         with_name_time += 1
-        named = datetime.fromisoformat(row["taken_at"])
+        recs = [pr.record_id] if pr is not None and pr.record_id else []
+        person = pr.person_id if pr is not None else None
+        named = datetime.fromisoformat(taken)
         if t is None:
-            F.add("exif_missing", "a mugshot without an EXIF time", severity="info", file=row["path"],
-                  records=[row["record_id"]] if row["record_id"] else [], person_id=row["person_id"])
+            F.add("exif_missing", "a photo named with a time but without an EXIF time", severity="info",
+                  file=path, records=recs, person_id=person)
             continue
         off = int((t - named).total_seconds())
         kind, why = classify_offset(off)
@@ -120,9 +144,9 @@ def check_photos(conn: Any, F: Findings) -> dict[str, Any]:
         if kind != "none":
             F.add("exif_time_offset", f"EXIF DateTimeOriginal {t:%Y-%m-%d %H:%M:%S} vs file name "
                   f"{named:%Y-%m-%d %H:%M:%S}: {off:+d} s ({why})",
-                  severity="info" if kind != "other" else "warning", file=row["path"],
-                  records=[row["record_id"]] if row["record_id"] else [], locator={"taken_at": row["taken_at"]},
-                  person_id=row["person_id"], offset_seconds=off, offset_kind=kind)
+                  severity="info" if kind != "other" else "warning", file=path, records=recs,
+                  locator={"taken_at": taken}, person_id=person, offset_seconds=off, offset_kind=kind,
+                  file_status=status)
     return {
         "photos": n, "with_exif": with_exif, "with_time_in_name": with_name_time,
         "makes": dict(makes.most_common()), "models": dict(models.most_common()),
@@ -158,8 +182,9 @@ def _locate(path: str, where: list[Path]) -> Path | None:
 
 
 def photo_hashes(engine: Engine, leak: list[Path], *, write_db: str | None = None) -> tuple[dict[int, str], dict[str, Any]]:
-    """file id -> dHash for every image the store lists: from source_file.meta["dhash256"] (phash.dhash, 16x16), the cache
-    table, or computed from the original (and then cached when the store is writable)."""
+    """file id -> perceptual hash (phash.phash) for every image the store lists: from
+    source_file.meta["phash"], the cache table, or computed from the original (then cached in the
+    store when it is writable)."""
     f = schema.source_file
     where = _photo_roots(engine, leak)
     out: dict[int, str] = {}
@@ -167,12 +192,11 @@ def photo_hashes(engine: Engine, leak: list[Path], *, write_db: str | None = Non
     with engine.connect() as conn:
         cached: dict[str, str] = {}
         if photo_hash.name in set(conn.dialect.get_table_names(conn)):
-            cached = dict(conn.execute(select(photo_hash.c.sha256, photo_hash.c.dhash)).all())
-        rows = conn.execute(select(f.c.id, f.c.path, f.c.sha256, f.c.meta)
-                            .where(f.c.type.in_(("jpeg", "png", "gif", "bmp", "tiff", "webp")))).all()
+            cached = dict(conn.execute(select(photo_hash.c.sha256, photo_hash.c.phash)).all())
+        rows = conn.execute(select(f.c.id, f.c.path, f.c.sha256, f.c.meta).where(f.c.type.in_(IMAGE_TYPES))).all()
     new: dict[str, str] = {}
     for fid, path, sha, meta in rows:
-        h = (meta or {}).get("dhash256") if isinstance(meta, dict) else None
+        h = (meta or {}).get("phash") if isinstance(meta, dict) else None
         h = h or cached.get(sha) or new.get(sha)
         if h:
             info["cached"] += 1
@@ -183,7 +207,7 @@ def photo_hashes(engine: Engine, leak: list[Path], *, write_db: str | None = Non
             info["not_found"] += 1
             continue
         try:
-            h = phash.dhash(p)
+            h = phash.phash(p)
         except Exception:
             info["unreadable"] += 1
             continue
@@ -197,7 +221,7 @@ def photo_hashes(engine: Engine, leak: list[Path], *, write_db: str | None = Non
             _hash_meta.create_all(w)
             with w.begin() as conn:
                 have = set(conn.execute(select(photo_hash.c.sha256)).scalars())
-                conn.execute(photo_hash.insert(), [{"sha256": s, "dhash": h} for s, h in new.items() if s not in have])
+                conn.execute(photo_hash.insert(), [{"sha256": s, "phash": h} for s, h in new.items() if s not in have])
             info["stored"] = True
         except Exception as exc:  # read-only store: report, do not fail
             info["stored"] = f"not stored: {exc.__class__.__name__}"
@@ -223,12 +247,13 @@ def check_duplicates(conn: Any, F: Findings, hashes: dict[int, str]) -> dict[str
                   files=[g.path for g in grp], sha256=sha)
     sha_of = {row.id: row.sha256 for row in rows}
     near = 0
-    for a, b, d in phash.near_pairs(hashes):
+    for a, b, d, colour in phash.near_pairs(hashes):
         if sha_of.get(a) == sha_of.get(b):
             continue  # already an exact duplicate
         near += 1
-        F.add("near_duplicate_photo", f"photos {d} bit(s) apart in dHash: {paths[a]} ~ {paths[b]}",
-              severity="warning", file=paths[a], files=[paths[a], paths[b]], hamming=d)
+        F.add("near_duplicate_photo", f"near-identical photos ({d} of 256 dHash bits apart, colour difference "
+              f"{colour}): {paths[a]} ~ {paths[b]}", severity="warning", file=paths[a], files=[paths[a], paths[b]],
+              hamming=d, colour=colour)
     return {"exact_groups": groups, "near_pairs": near, "hashed_photos": len(hashes)}
 
 

@@ -163,8 +163,26 @@ def _query_plan(query: str):  # type: ignore[no-untyped-def]
     return toks, groups, reads, plans
 
 
+@lru_cache(maxsize=4096)
+def _query_cuts(query: str) -> tuple[str, ...]:
+    """A Chinese-character query written without a separator, cut as given·father every way."""
+    parts = split_parts(query) if all("\u3400" <= ch <= "\u9fff" or not ch.isalpha() for ch in query) else []
+    if len(parts) == 1 and len(parts[0]) >= 4:
+        return tuple(f"{a}·{b}" for a, b in guess_splits(parts[0]))
+    return ()
+
+
 def score(query: str, name_zh: str) -> Match:
     """How well `query` (any script) names the person written `name_zh` in Chinese characters."""
+    best = _score(query, name_zh)
+    for cut in _query_cuts(query):
+        m = _score(cut, name_zh)
+        if m.score * _NAME["unsplit"] > best.score:
+            best = Match(round(m.score * _NAME["unsplit"], 4), m.why + " (query written without a separator)", m.parts)
+    return best
+
+
+def _score(query: str, name_zh: str) -> Match:
     toks, groups, reads, plans = _query_plan(query)
     layouts = _zh_layouts(name_zh)
     if not toks or not layouts:

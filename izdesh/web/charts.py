@@ -24,7 +24,7 @@ def _text(x: float, y: float, s: str, anchor: str = "start", size: int = 12, fil
 def stacked_bars(rows: list[tuple[str, dict[str, int]]], keys: list[tuple[str, str]], title: str) -> str:
     """Horizontal stacked bars: one bar per row label, one segment per key ((key, label) pairs)."""
     label_w, bar_w, row_h, top = 170, 520, 24, 10
-    legend_h = 22 * ((len(keys) + 3) // 4) + 10
+    legend_h = 22 * ((len(keys) + 2) // 3) + 10
     height = top + row_h * len(rows) + legend_h + 10
     total_max = max((sum(v.values()) for _, v in rows), default=1) or 1
     body: list[str] = []
@@ -45,8 +45,8 @@ def stacked_bars(rows: list[tuple[str, dict[str, int]]], keys: list[tuple[str, s
         body.append(_text(x + 4, y + 16, str(sum(values.values())), size=11, fill="#5b6670"))
     ly = top + row_h * len(rows) + 16
     for k, (_key, key_label) in enumerate(keys):
-        lx = 10 + (k % 4) * 180
-        yy = ly + (k // 4) * 22
+        lx = 10 + (k % 3) * 250
+        yy = ly + (k // 3) * 22
         body.append(f'<rect x="{lx}" y="{yy}" width="12" height="12" fill="{PALETTE[k % len(PALETTE)]}"/>')
         body.append(_text(lx + 18, yy + 11, key_label))
     return _svg(label_w + bar_w + 60, height, body, title)

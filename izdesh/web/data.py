@@ -209,7 +209,9 @@ class Store:
             months = conn.execute(select(r.c.event_date).where(r.c.event_date.is_not(None))).scalars().all()
         status_town: dict[str, Counter[str]] = defaultdict(Counter)
         for town, status, n in by_town:
-            key = i18n.term_key("status", status) or (status or "none")
+            if not status:  # no status at all: a resident listed, nothing more (most of a register)
+                continue
+            key = i18n.term_key("status", status) or status
             status_town[town or "?"][key] += n
         held: set[str] = set()
         for pid, status in held_ids:

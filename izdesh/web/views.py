@@ -221,6 +221,10 @@ def person_view(p: dict[str, Any], lang: str, store: Store) -> dict[str, Any]:
     v["id_info"] = describe(p["id_number"]) if p.get("id_number") else None
     v["status_label"], v["status_zh"] = status_pair(p.get("latest_status"), lang)
     v["record_views"] = [record_view(r, lang) for r in p.get("records", [])]
+    photo_by_path = {ph.get("path"): ph.get("photo_id") for ph in p.get("photos", [])}
+    for rv in v["record_views"]:
+        if rv["kind"] == "photo":
+            rv["photo_id"] = photo_by_path.get(rv["file"].get("path"))
     v["events"] = timeline(p, lang)
     v["relatives_view"] = [
         {**rel, "relation_label": i18n.translate_value("relation", rel.get("relation"), lang),
