@@ -94,20 +94,39 @@ def files(db: str, as_json: bool, status: str | None) -> None:
 @click.option("--db", required=True, help=DB_HELP)
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="A file of queries, one a line.")
 @click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--birth-year", help="A year (1985) or a range (1980-1985).")
+@click.option("--sex", type=click.Choice(["male", "female"]))
+@click.option("--township", help="Part of the township's name as the records write it.")
+@click.option("--village", help="Part of the village's name.")
+@click.option("--status", help="Part of the latest status as written (e.g. 在押).")
+@click.option("--file", "in_file", help="Part of a source file's path.")
 @click.option("--json", "as_json", is_flag=True)
-def search(query: str | None, db: str, batch: Any, limit: int, as_json: bool) -> None:
-    """Search by ID number (whole, partial, any form) or by name."""
-    from izdesh.search.engine import QueryError
+def search(
+    query: str | None, db: str, batch: Any, limit: int, birth_year: str | None, sex: str | None,
+    township: str | None, village: str | None, status: str | None, in_file: str | None, as_json: bool,
+) -> None:
+    """Search by ID number (whole, 15-digit, partial with ? and *) or by name in any script:
+    Chinese characters, Uyghur Arabic or Latin, Cyrillic, pinyin, English or Turkish spelling.
+    A birth year written after a name ("Memet Tursun 1985") narrows to it."""
+    from izdesh.search.engine import Filters, QueryError
     from izdesh.search.engine import search as run
 
     if (query is None) == (batch is None):
         raise click.UsageError("give a QUERY or --batch FILE (one of them)")
+    years: tuple[int | None, int | None] = (None, None)
+    if birth_year:
+        try:
+            lo, _, hi = birth_year.partition("-")
+            years = (int(lo), int(hi or lo))
+        except ValueError as exc:
+            raise click.BadParameter("a year or a range like 1980-1985", param_hint="--birth-year") from exc
+    filters = Filters(years[0], years[1], sex, township, village, status, in_file)
     engine = _engine(db)
     queries = [query] if query is not None else [line.rstrip("\n") for line in batch if line.strip()]
     failed = False
     for q in queries:
         try:
-            results = [r.as_json() for r in run(engine, q, limit=limit)]
+            results = [r.as_json() for r in run(engine, q, limit=limit, filters=filters)]
             error = None
         except QueryError as exc:
             results, error, failed = [], str(exc), True

@@ -54,3 +54,19 @@ def test_id_json() -> None:
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     r = run("search", "653121", "--db", str(tmp_path / "none.sqlite"), check=False)
     assert r.returncode != 0 and "no such store" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_search_by_name_in_other_scripts_with_filters(small_db: str) -> None:
+    def ids(*args: str) -> list[str]:
+        out = json.loads(run("search", *args, "--db", small_db, "--json").stdout)
+        return [r["id_number"] for r in out["results"]]
+
+    memet = PEOPLE[0][1]
+    for q in ("Memet Tursun", "مەمەت تۇرسۇن", "Мәмәт Турсун", "Maimaiti Tuerxun", "Mehmet Tursun"):
+        assert ids(q)[:1] == [memet], q
+    assert ids("Memet Tursun", "--birth-year", "1980-1986") == [memet]
+    assert memet not in ids("Memet Tursun", "--birth-year", "1990")
+    assert memet not in ids("Memet Tursun", "--sex", "female")
+    assert ids("Memet Tursun", "--village", "阿亚格曼干")[:1] == [memet]
+    bad = run("search", "Memet", "--birth-year", "soon", "--db", small_db, check=False)
+    assert bad.returncode == 2 and "--birth-year" in bad.stderr

@@ -22,6 +22,18 @@ def _counts(db: str) -> dict:
                 for t in ("person", "record", "source_file")}
 
 
+def _valid_persons(db: str) -> int:
+    with open_engine(db, readonly=True).connect() as conn:
+        return conn.execute(select(func.count()).select_from(schema.person)
+                            .where(schema.person.c.id_number.is_not(None))).scalar_one()
+
+
+def _relative_links(db: str) -> int:
+    with open_engine(db, readonly=True).connect() as conn:
+        return conn.execute(select(func.count()).select_from(schema.link)
+                            .where(schema.link.c.kind == "relative")).scalar_one()
+
+
 def _run(db: str, fmt: str, out) -> None:
     res = CliRunner().invoke(export_cmd, ["--db", db, "--format", fmt, "--out", str(out)])
     assert res.exit_code == 0, res.output
@@ -83,5 +95,10 @@ def test_ftm_validates(gen_store: dict, tmp_path) -> None:
     n = _counts(gen_store["db"])
     assert by_schema["Person"] == n["person"] and by_schema["Document"] == n["source_file"]
     persons = [e for e in ents if e["schema"] == "Person"]
-    assert all(p["properties"].get("idNumber") and p["properties"].get("name") for p in persons)
+    assert all(p["properties"].get("name") for p in persons)
+    with_id = [p for p in persons if p["properties"].get("idNumber")]
+    assert len(with_id) == _valid_persons(gen_store["db"])
+    assert all(len(p["properties"]["idNumber"][0]) == 18 for p in with_id)
+    fam = [e for e in ents if e["schema"] == "Family"]
+    assert len(fam) == _relative_links(gen_store["db"])
     assert by_schema.get("Documentation", 0) >= n["person"]

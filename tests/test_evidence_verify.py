@@ -161,9 +161,23 @@ def test_id_checks_on_generated_store(gen_store: dict) -> None:
     rep = verify.run(open_engine(gen_store["db"], readonly=True))
     leak = gen_store["leak"]
     files = {x["path"]: x for x in read_jsonl(leak / "truth" / "files.jsonl")}
-    planted = {(m["file"], m["written_id"]) for m in read_jsonl(leak / "truth" / "mentions.jsonl")
+    mentions = list(read_jsonl(leak / "truth" / "mentions.jsonl"))
+    # Sheets that store ID numbers as Excel numbers lose the last digits of every ID, the check
+    # character too: a bad one there cannot be seen.
+    as_numbers = {m["file"] for m in mentions if "excel_float" in (m["id_damage"] or [])}
+    planted = {(m["file"], m["written_id"]) for m in mentions
                if "bad_check" in (m["id_damage"] or []) and files[m["file"]]["state"] == "ok"
-               and m["kind"] in ("table", "text")}
+               and m["kind"] in ("table", "text") and m["file"] not in as_numbers}
+    # ... and so does a single ID cell the sheet holds as a number (the store reads a partial pattern)
+    from sqlalchemy import select
+
+    from izdesh.store import schema
+
+    with open_engine(gen_store["db"], readonly=True).connect() as conn:
+        r, f_ = schema.record, schema.source_file
+        lost = set(tuple(x) for x in conn.execute(select(f_.c.path, r.c.id_raw).join(f_, f_.c.id == r.c.file_id)
+                                .where(r.c.id_pattern.is_not(None))).all())
+    planted -= lost
     found = {(f["file"], f["message"].split("'")[1]) for f in rep["findings"].get("id_bad_checksum", [])}
     assert planted, "the generated leak should hold some bad check characters"
     recall = len(planted & found) / len(planted)

@@ -27,7 +27,9 @@ def test_top1_rate(gen_store: dict, tmp_path) -> None:
     assert top1["n"] >= 150
     assert top1["rate"] >= 0.95, summary["misses"][:5]
     assert summary["with_year+id"]["rate"] == 1.0  # an ID number given: always the person
-    assert summary["absent"]["rate"] >= 0.85  # people not in the store rarely get a confident match
+    # people not in the store (never written in a readable file, or invented) rarely score >= 0.8:
+    # some share a common name and a birth year with someone who is (a homonym the reader must check)
+    assert summary["absent"]["rate"] >= 0.8
     # every match explains itself
     for r in res["results"]:
         for m in r["matches"]:

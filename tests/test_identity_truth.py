@@ -17,7 +17,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     from izdesh.ingest.pipeline import ingest
 
     root = tmp_path_factory.mktemp("leak2k")
-    _generate(root, persons=2000, seed=5)
+    _generate(root, persons=2000, seed=7)  # a seed whose leak has spreadsheets of float IDs
     db = str(root.parent / "leak2k.sqlite")
     ingest([root], db, workers=1, progress=False,
            exclude=("truth/*", "*/扫描件/*", "*/照片/*", "*.pptx"))  # fmt: skip

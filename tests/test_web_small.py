@@ -20,7 +20,7 @@ def test_search_form_is_a_post_and_finds_the_person(client: TestClient) -> None:
     page = client.post("/search", data={"q": PEOPLE[0][1]})
     assert page.status_code == 200 and PEOPLE[0][0] in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
-    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "default-src 'none'" in page.headers["content-security-policy"]  # nothing from elsewhere
 
 
 def test_person_page_by_opaque_id_only(client: TestClient) -> None:

@@ -144,12 +144,27 @@ def xref(list_csv: Path, db: str, as_json: bool, csv_path: Path | None, html: Pa
 @click.option("--format", "fmt", type=click.Choice(["ftm", "csv", "jsonl"]), required=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (csv: persons; records, links and files go beside it).")
-def export(db: str, fmt: str, out: Path) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as one JSON object.")
+def export(db: str, fmt: str, out: Path, as_json: bool) -> None:
     """Export persons, records and links as CSV, JSON Lines or FollowTheMoney entities."""
     from izdesh.analysis.export import run
 
     res = run(_engine(db), fmt, out)
+    if as_json:
+        _emit(res)
     click.echo(", ".join(f"{n:,} {k}" for k, n in res["counts"].items()) + f" written in {res['seconds']} s: "
                + ", ".join(res["paths"].values()), err=True)
     if not res["counts"]:
         sys.exit(1)
+
+
+@click.group()
+def evidence() -> None:
+    """The evidence commands on their own: python -m izdesh.analysis.commands verify --db DB ..."""
+
+
+for _cmd in (verify, stats, xref, export):
+    evidence.add_command(_cmd)
+
+if __name__ == "__main__":
+    evidence()

@@ -3,7 +3,8 @@
 csv    ``--out X.csv`` writes persons to X.csv and beside it X.records.csv, X.links.csv, X.files.csv
 jsonl  one object a line, ``{"type": "file"|"person"|"record"|"link", ...}`` (a file's detected type
        is ``file_type``)
-ftm    FollowTheMoney entities, one a line: ``Document`` per source file (contentHash = sha256),
+ftm    FollowTheMoney entities, one a line: ``Document`` per source file (sha256 in notes: FtM's
+       contentHash holds a SHA-1),
        ``Person`` (name forms, idNumber, birthDate, gender, ethnicity, address, proof = the
        documents that mention them), ``Family`` per relative link, ``Documentation`` per
        (document, person) mention. Entity ids are stable: sha1 of a namespaced key.
@@ -220,11 +221,12 @@ def ftm_entities(engine: Engine) -> Iterator[dict[str, Any]]:
             name = f["path"].rsplit("/", 1)[-1].split("!")[-1]
             meta = f["meta"] if isinstance(f["meta"], dict) else {}
             props: dict[str, list[Any]] = {
-                "fileName": [name], "title": [meta.get("title") or name], "contentHash": [f["sha256"]],
+                # FtM's contentHash is a SHA-1; the store keeps SHA-256, given in notes and in the id
+                "fileName": [name], "title": [meta.get("title") or name],
                 "fileSize": [f["size"]], "mimeType": [_MIME.get(f["type"], "")],
                 "processingStatus": [f["status"]], "processingError": [f["reason"]],
                 "author": [meta.get("author")], "extension": [name.rsplit(".", 1)[-1].lower() if "." in name else ""],
-                "notes": [f"path in the leak: {f['path']}"],
+                "notes": [f"path in the leak: {f['path']}", f"sha256: {f['sha256']}"],
             }
             yield _ent("Document", eid, props)
         docs_of: dict[str, list[int]] = defaultdict(list)
@@ -240,8 +242,10 @@ def ftm_entities(engine: Engine) -> Iterator[dict[str, Any]]:
             eid = ftm_id("person", p["id_number"] or p["person_id"])
             person_eid[p["person_id"]] = eid
             props = {
-                "name": p["names"], "idNumber": [p["id_number"]],
-                "birthDate": [p["birth_date"].isoformat() if p["birth_date"] else None],
+                # FtM requires a name: a person known only from a photo is named by the ID number
+                "name": p["names"] or [f"unnamed ({p['id_number'] or p['person_id']})"], "idNumber": [p["id_number"]],
+                "birthDate": [p["birth_date"].isoformat() if p["birth_date"] and 1880 <= p["birth_date"].year <= 2030
+                              else None],
                 "gender": [p["sex"] if p["sex"] in ("male", "female") else None],
                 "ethnicity": sorted(eth.get(p["person_id"], ())),
                 "address": [" ".join(x for x in (p["township"], p["village"]) if x) or None],
@@ -263,7 +267,7 @@ def ftm_entities(engine: Engine) -> Iterator[dict[str, Any]]:
             rel = lk["relation"] or ""
             yield _ent("Family", ftm_id("family", lk["src"], lk["dst"], rel), {
                 "person": [person_eid[lk["src"]]], "relative": [person_eid[lk["dst"]]],
-                "relationship": [RELATION_EN.get(rel, rel) or "relative"],
+                "relationship": [RELATION_EN.get(rel, rel.replace("_", " ")) or "relative"],
                 "description": [lk["why"]], "recordId": [lk["record_id"]],
             })
 

@@ -374,6 +374,12 @@ def check_records(conn: Any, F: Findings, *, ref_today: date | None = None) -> d
         if row["birth_date"] is not None and row["birth_date"] > today:
             F.add("birth_in_future", f"birth date {row['birth_date']} is in the future", severity="error",
                   file=path, records=[rid], locator=loc)
+    p = schema.person
+    for pid, born, basis in conn.execute(select(p.c.id, p.c.birth_date, getattr(p.c, "basis", p.c.id))):
+        if born is not None and (born.year < 1880 or born > today):
+            stats["person_birth_impossible"] += 1
+            F.add("person_birth_impossible", f"person formed with birth date {born} (basis {basis})",
+                  severity="error", person_id=pid)
     order_issues = _timeline_checks(timeline, F)
     stats["timeline_out_of_order"] = order_issues
     with_id = stats["with_id"]
@@ -391,7 +397,7 @@ def check_records(conn: Any, F: Findings, *, ref_today: date | None = None) -> d
         "flags": dict(flags_seen.most_common()),
     }
     dates = {k: stats[k] for k in ("dated", "date_out_of_range", "event_after_file_date", "event_before_birth",
-                                   "timeline_out_of_order")}
+                                   "timeline_out_of_order", "person_birth_impossible")}
     return {"ids": summary, "dates": dates, "per_file": per_file, "paths": paths}
 
 

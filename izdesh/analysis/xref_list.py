@@ -3,8 +3,8 @@ built from a synthetic leak's truth, with its answer key.
 
 Rows: a Latin-script name (ULY as the truth writes it, or ASCII-folded, a Turkish or an English
 spelling), a birth year (most rows), a place (some rows: township or village in Latin), an ID number
-(some rows, some with spaces), and people who are not in the store at all (never written with a
-readable ID in the leak, or invented). ``expected`` is the true ID number when the person can be in
+(some rows, some with spaces), and people who are not in the store at all (never written in a
+readable file of the leak, or invented). ``expected`` is the true ID number when the person can be in
 the store, else None.
 """
 
@@ -55,15 +55,20 @@ def _places_latin() -> dict[str, str]:
     return out
 
 
-def visible_persons(leak: Path) -> set[int]:
-    """pids the store can know by ID number: a mention in a readable file whose ID reads back."""
+def visible_persons(leak: Path) -> tuple[set[int], set[int]]:
+    """(pids the store can know by ID number: a mention in a readable file whose ID reads back,
+    pids written anywhere readable at all: the store may know them by a partial number or a name)."""
     files = {x["path"]: x for x in read_jsonl(leak / "truth" / "files.jsonl")}
     ok = {p for p, x in files.items() if x["state"] in ("ok", "misnamed")}
     seen: set[int] = set()
+    anywhere: set[int] = set()
     for m in read_jsonl(leak / "truth" / "mentions.jsonl"):
-        if m["file"] in ok and m.get("written_id") and not set(m.get("id_damage") or []) & UNRECOVERABLE:
+        if m["file"] not in ok:
+            continue
+        anywhere.add(m["pid"])
+        if m.get("written_id") and not set(m.get("id_damage") or []) & UNRECOVERABLE:
             seen.add(m["pid"])
-    return seen
+    return seen, anywhere
 
 
 def make_list(leak: Path, n: int = 300, *, seed: int = 0, absent_share: float = 0.15,
@@ -71,9 +76,9 @@ def make_list(leak: Path, n: int = 300, *, seed: int = 0, absent_share: float = 
     """``n`` rows ``{"row": {name, birth_year, place, id_number}, "expected": id or None, "kind": ...}``."""
     rng = random.Random(f"xref-list:{seed}")
     persons = list(read_jsonl(leak / "truth" / "persons.jsonl"))
-    seen = visible_persons(leak)
+    seen, anywhere = visible_persons(leak)
     present = [p for p in persons if p["pid"] in seen and p["name_latin"]]
-    absent = [p for p in persons if p["pid"] not in seen and p["name_latin"] and p["ethnicity"] != "汉族"]
+    absent = [p for p in persons if p["pid"] not in anywhere and p["name_latin"] and p["ethnicity"] != "汉族"]
     latin = _places_latin()
     styles = (("uly", 0.4), ("ascii", 0.3), ("turkish", 0.15), ("english", 0.15))
     out: list[dict[str, Any]] = []
@@ -119,7 +124,7 @@ def write_csv(items: list[dict[str, Any]], path: Path) -> None:
             w.writerow(it["row"])
 
 
-def score_results(items: list[dict[str, Any]], results: list[dict[str, Any]], *, threshold: float = 0.75) -> dict[str, Any]:
+def score_results(items: list[dict[str, Any]], results: list[dict[str, Any]], *, threshold: float = 0.8) -> dict[str, Any]:
     """Top-1 accuracy by kind of row; for absent people, the share whose top match stays under
     ``threshold`` (a reader would not take it for the person)."""
     by: dict[str, list[int]] = {}

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
 from itertools import combinations
 
 from izdesh.identity.link import Cluster, Rec, fold_name, name_keys
@@ -347,28 +348,30 @@ class Graph:
                 spouses[src].append(dst)
         inferred: dict[str, tuple[str, Rec, Rec]] = {}
         for members in by_table.values():
-            males: dict[str, list[tuple[str, Rec]]] = defaultdict(list)
+            # men of the sheet by given name, sorted by birth year
+            males: dict[str, list[tuple[int, str, Rec]]] = defaultdict(list)
+            years: dict[str, int | None] = {}
             for K, r in members.items():
-                if self.sex(K) == "male":
+                years[K] = self.birth_year(K)
+                if years[K] and self.sex(K) == "male":
                     given, _ = _parts(r.name)
                     if given:
-                        for k in _part_keys(given):
-                            males[k].append((K, r))
+                        males[given].append((years[K], K, r))  # type: ignore[arg-type]
+            for lst in males.values():
+                lst.sort(key=lambda x: x[0])
             for K, r in members.items():
                 if K in father_of or K in inferred:
                     continue
                 _, fpart = _parts(r.name)
-                if not fpart:
+                born = years[K]
+                lst = males.get(fpart) if fpart else None
+                if not lst or not born:
                     continue
-                born = self.birth_year(K)
-                cands: dict[str, Rec] = {}
-                for k in _part_keys(fpart):
-                    for F, fr in males.get(k, ()):
-                        fb = self.birth_year(F)
-                        if F != K and born and fb and 16 <= born - fb <= 65:
-                            cands[F] = fr
-                if len(cands) == 1:
-                    F, fr = next(iter(cands.items()))
+                lo = bisect_left(lst, born - 65, key=lambda x: x[0])
+                hi = bisect_right(lst, born - 16, key=lambda x: x[0])
+                window = [x for x in lst[lo:hi] if x[1] != K]
+                if len(window) == 1:
+                    _, F, fr = window[0]
                     inferred[K] = (F, r, fr)
         for K, (F, r, fr) in inferred.items():
             self.add(K, F, "father", _child(self.sex(K)), r, NAMED,

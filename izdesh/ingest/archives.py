@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import os
 import re
@@ -54,7 +55,6 @@ class Limits:
     max_ratio: int = field(default_factory=lambda: _env_int("IZDESH_ARCHIVE_MAX_RATIO", 200))
     ratio_floor: int = 8 * _MiB  # the ratio limit applies to members expanding beyond this
     max_members: int = field(default_factory=lambda: _env_int("IZDESH_ARCHIVE_MAX_MEMBERS", 100_000))
-    max_depth: int = 5  # archives inside archives
 
 
 @dataclass(slots=True)
@@ -108,7 +108,7 @@ class _Names:
         self.n += 1
         name = clean_name(raw) or f"unnamed-{self.n}"
         base, k = name, 1
-        while name in self.seen or any(s.startswith(name + "/") for s in ()):
+        while name in self.seen:
             k += 1
             name = f"{base}~{k}"
         self.seen.add(name)
@@ -342,8 +342,6 @@ def _zip_salvage(path: Path, dest: Path, limits: Limits, why: str) -> Expansion:
             if why:
                 raise _TooBig(why)
             out = _dest(dest, name)
-            import io
-
             budget.copy(io.BytesIO(body), out, csize or None)
             if m.status == "partial" and not body:
                 m.status, m.reason = "corrupt", "truncated in the archive: no data left"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import io
 import re
 import shutil
 import struct
@@ -25,7 +24,7 @@ import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +180,7 @@ def media_names(path: Path) -> list[str]:
                 i.filename
                 for i in zf.infolist()
                 if i.filename.lower().endswith((".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"))
-                and 20_000 <= i.file_size <= 64 << 20
+                and 4_000 <= i.file_size <= 64 << 20
             ]
     except (zipfile.BadZipFile, OSError):
         return []
@@ -261,6 +260,9 @@ def _doc_piece_text(ole: Any) -> str:
     if len(wd) < 0x1AA or struct.unpack_from("<H", wd, 0)[0] != 0xA5EC:
         raise ValueError("no Word 97+ file information block")
     flags = struct.unpack_from("<H", wd, 0x0A)[0]
+    n_fib = struct.unpack_from("<H", wd, 2)[0]
+    if n_fib < 0x00C1 and not flags & 0x0100:
+        raise ValueError(f"Word 6/95 file (nFib {n_fib:#x}): left to antiword/catdoc")
     if flags & 0x0100:
         raise FileError("encrypted", "an encrypted Word document (password protected)")
     table = "1Table" if flags & 0x0200 else "0Table"
@@ -551,7 +553,7 @@ def render_pdf_page(path: Path, index: int, dpi: int = 150) -> Any:
         page = pdf[index]
         w, h = page.get_size()
         # Cap the raster so an absurd page size cannot exhaust memory.
-        scale = min(dpi / 72, 6000 / max(w, h, 1))
+        scale = min(dpi / 72, 2400 / max(w, h, 1))
         img = page.render(scale=scale, grayscale=True).to_pil()
         page.close()
         return img

@@ -234,13 +234,12 @@ def _document(res: FileResult, path: Path, kind: str, unpack_dir: Path | None) -
     res.meta.update(doc.meta)
     res.meta["pages"] = doc.pages
     problems = list(doc.problems)
-    table_kind = "table"
     for sheet, extra in doc.sheets:
         report, records = map_sheet(sheet)
         if report.header_row is not None and records:
             for rec in records:
                 rec.locator = {**extra, **rec.locator}
-                rec.kind = table_kind
+                rec.kind = "table"
             res.records.extend(records)
             res.tables.append(asdict(report))
         else:  # a form or layout table ("姓名 | X | 身份证号 | Y"): its rows are text

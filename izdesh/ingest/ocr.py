@@ -17,7 +17,7 @@ from typing import Any
 
 _ENGINE: Any = None
 _LOCK = threading.Lock()
-MAX_SIDE = 4000  # pixels: larger images are scaled down before OCR
+MAX_SIDE = 3000  # pixels: larger images are scaled down before OCR
 
 
 def enabled() -> bool:

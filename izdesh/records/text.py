@@ -55,8 +55,9 @@ _ETHNIC = re.compile(rf"([{_HAN}]{{1,5}}族)")
 _TOKEN = re.compile(r"\S+")
 
 # Name-only mentions.
-_NAME_GROUP = re.compile(rf"([{_NAME_CHARS}]{{2,25}}?)等\s*[0-9一二三四五六七八九十百]+\s*(?:名|人|户)")
-_NAME_SEX = re.compile(rf"(?:^|[，,。；;：:\s])([{_NAME_CHARS}]{{2,25}})[，,]\s*([男女])[，,]")
+_NAME_PART = rf"[{_HAN}](?:[ \u3000]?[{_DOTS}][ \u3000]?[{_HAN}]|[{_HAN}]){{1,24}}"
+_NAME_GROUP = re.compile(rf"({_NAME_PART})等\s*[0-9一二三四五六七八九十百]+\s*(?:名|人|户)")
+_NAME_SEX = re.compile(rf"(?:^|[，,。；;：:\s])({_NAME_PART})\s*[，,]\s*([男女])[，,]")
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
@@ -117,7 +118,9 @@ def _name_before(text: str, pos: int, line_start: int) -> tuple[int, int] | None
     skipped = 0
     for i in range(len(toks) - 1, -1, -1):
         a, b, tok = toks[i]
-        tok_clean = tok.strip("，,:：()（）[]【】")
+        tok_clean = tok.strip("，,:：()（）[]【】'\"‘’“”")
+        if not tok_clean:  # a stray quote or bracket before the number
+            continue
         if _CELL_SKIP.match(tok_clean):
             skipped += 1
             if skipped > 4:
@@ -250,7 +253,7 @@ def people_in_text(text: str, locator: dict[str, Any], kind: str = "text") -> li
             s = _strip_leads(nm.group(1))
             start = nm.end(1) - len(s)
             end = nm.end(1)
-            if not _is_name(s) or not any(c in _DOTS for c in s) and len(s) > 4:
+            if not _is_name(s) or (not any(c in _DOTS for c in s) and len(s) > (10 if rx is _NAME_SEX else 8)):
                 continue
             if any(a <= start < b or a < end <= b for a, b in taken):
                 continue

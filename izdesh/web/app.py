@@ -8,8 +8,11 @@ Nothing is loaded from another host (the CSP says so too).
 
 from __future__ import annotations
 
+import functools
+import html
 import inspect
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import jinja2
+from markupsafe import Markup
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -108,6 +112,7 @@ class SearchRequest(BaseModel):
     status: str | None = Field(None, max_length=40, description="A status key of terms.toml, e.g. detained.")
 
 
+@functools.cache
 def engine_filters() -> set[str]:
     """The filters the search engine takes itself (checked at runtime: the engine grows them).
     Today's engine takes `filters: Filters` (birth_year_from/to, sex, township, village, status);
@@ -133,8 +138,7 @@ def run_search(engine: Any, query: str, limit: int, filters: dict[str, Any]) -> 
     passed = {k: v for k, v in filters.items() if k in accepted}
     rest = {k: v for k, v in filters.items() if k not in accepted}
     fetch = 100 if rest else limit
-    params = inspect.signature(search_engine.search).parameters
-    if "filters" in params and hasattr(search_engine, "Filters"):
+    if _takes_filters():
         kw = dict(passed)
         if "birth_year" in kw:
             year = kw.pop("birth_year")
@@ -145,6 +149,11 @@ def run_search(engine: Any, query: str, limit: int, filters: dict[str, Any]) -> 
     if rest:
         results = [r for r in results if _keep(r, rest)][:limit]
     return results
+
+
+@functools.cache
+def _takes_filters() -> bool:
+    return "filters" in inspect.signature(search_engine.search).parameters and hasattr(search_engine, "Filters")
 
 
 def _keep(r: Any, f: dict[str, Any]) -> bool:
@@ -162,10 +171,13 @@ def _keep(r: Any, f: dict[str, Any]) -> bool:
 
 
 def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None) -> FastAPI:
-    """`roots`: where the originals are, when not where the ingest saw them (default: the store's
-    meta "root:<n>" keys)."""
+    """`roots`: where the originals are, when not where the ingest saw them (default: the
+    IZDESH_ORIGINALS environment variable, folders separated by os.pathsep, else the store's meta
+    "root:<n>" keys written by the ingest)."""
     i18n.compile_catalogs()
     engine = open_engine(db, readonly=True)
+    if roots is None and os.environ.get("IZDESH_ORIGINALS"):  # the leak moved since the ingest
+        roots = [Path(p) for p in os.environ["IZDESH_ORIGINALS"].split(os.pathsep) if p]
     store = Store(engine, roots if roots is not None else stored_roots(engine))
     app = FastAPI(
         title="Izdesh",
@@ -184,6 +196,7 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates do not change under a running server: no stat per page
         )
         env.install_gettext_translations(i18n.translations(code), newstyle=True)  # type: ignore[attr-defined]
         env.globals.update(
@@ -210,13 +223,31 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
         text = i18n.translations(lang_of(request)).ugettext(msg)
         return text % kw if kw else text
 
-    def search_ctx(request: Request) -> dict[str, Any]:
-        lang = lang_of(request)
-        ch = store.choices()
-        return {
-            "choices": ch,
-            "status_options": [(k, i18n.term_label("status", k, lang)) for k in ch["statuses"]],
-        }
+    option_cache: dict[str, dict[str, str]] = {}
+
+    def options(lang: str) -> dict[str, str]:
+        """The dropdowns' <option>s, rendered once per language (the store does not change)."""
+        if lang not in option_cache:
+            ch = store.choices()
+            e = html.escape
+            town = "".join(f'<option value="{e(t)}">{e(t)}</option>' for t in ch["townships"])
+            village = "".join(
+                f'<optgroup label="{e(t)}">' + "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in vs) + "</optgroup>"
+                for t, vs in ch["townships"].items() if vs
+            )
+            status = "".join(f'<option value="{e(k)}">{e(i18n.term_label("status", k, lang))}</option>' for k in ch["statuses"])
+            option_cache[lang] = {"township": town, "village": village, "status": status}
+        return option_cache[lang]
+
+    def search_ctx(request: Request, form: dict[str, str] | None = None) -> dict[str, Any]:
+        form = form or {}
+        opts = dict(options(lang_of(request)))
+        for k in ("township", "village", "status"):
+            v = form.get(k)
+            if v:
+                attr = f'<option value="{html.escape(v)}">'
+                opts[k] = opts[k].replace(attr, attr[:-1] + " selected>", 1)
+        return {"options": {k: Markup(v) for k, v in opts.items()}}
 
     # ------------------------------------------------------------------------------ pages
     @app.get("/", response_class=HTMLResponse)
@@ -232,7 +263,7 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
         form = await read_form(request)
         if form.get("lang") in i18n.LANGS and lang_of(request) == i18n.DEFAULT and form["lang"] != i18n.DEFAULT:
             request.scope["izdesh.lang"] = form["lang"]  # a form posted to the bare address
-        ctx = search_ctx(request)
+        ctx = search_ctx(request, form)
         filters: dict[str, Any] = {k: form.get(k) or None for k in FILTERS}
         if filters["birth_year"] is not None:
             year = filters["birth_year"]

@@ -74,6 +74,19 @@ def translations(code: str) -> Translations:
     if mo.exists():
         with mo.open("rb") as fh:
             return Translations(fh, domain="messages")
+    po = mo.with_suffix(".po")
+    if po.exists():  # a read-only install without .mo: compile in memory
+        import io
+
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=code)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        return Translations(buf, domain="messages")
     return Translations()
 
 

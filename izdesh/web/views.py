@@ -112,7 +112,8 @@ def meaning(key: str | None, value: str, lang: str) -> str | None:
     if key == "sex":
         from izdesh.records.values import parse_sex
 
-        return i18n.sex_label(parse_sex(value), lang) or None
+        label = i18n.sex_label(parse_sex(value), lang)
+        return label if label and label != value else None
     if key in DATE_FIELDS:
         from izdesh.records.values import parse_date
 
