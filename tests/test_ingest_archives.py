@@ -134,3 +134,19 @@ def test_truncated_tar_and_gzip_stream(tmp_path: Path) -> None:
 )
 def test_clean_name(raw: str, clean: str) -> None:
     assert clean_name(raw) == clean
+
+
+def test_member_file_reopens_nested_members(tmp_path: Path) -> None:
+    from izdesh.ingest.archives import member_file
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("x/a.csv", _csv("买买提", MEMET))
+    with tarfile.open(tmp_path / "outer.tar", "w") as t:
+        info = tarfile.TarInfo("in.zip")
+        info.size = len(inner.getvalue())
+        t.addfile(info, io.BytesIO(inner.getvalue()))
+    got = member_file(tmp_path, "outer.tar!in.zip!x/a.csv", tmp_path / "work")
+    assert got.read_bytes() == _csv("买买提", MEMET)
+    with pytest.raises(FileNotFoundError):
+        member_file(tmp_path, "outer.tar!nope.csv", tmp_path / "work2")

@@ -52,7 +52,10 @@ def phash(image: Any) -> str:
 
     if isinstance(image, (str, Path)):
         with Image.open(image) as im:
-            return phash(im.copy())
+            # JPEG: decode at 1/2..1/8 scale straight from the DCT (several times faster than a
+            # full decode; the hash only needs 17x16 and 6x6 pixels)
+            im.draft("RGB", (96, 96))
+            return phash(im.convert("RGB"))
     thumb = image.convert("RGB").resize((GRID, GRID), Image.Resampling.BOX).tobytes()
     return f"{dhash(image)}:{thumb.hex()}"
 

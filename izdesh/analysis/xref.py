@@ -106,23 +106,38 @@ def gazetteer() -> dict[str, set[str]]:
     return dict(out)
 
 
+@lru_cache(maxsize=1)
+def _gazetteer_names() -> tuple[tuple[str, frozenset[str]], ...]:
+    """(Chinese name, its folded Latin names), longest Chinese names first."""
+    gz = gazetteer()
+    return tuple(sorted(((zh, frozenset(lat)) for zh, lat in gz.items()), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=100_000)
+def _latin_in(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Gazetteer places named inside a Chinese text (a village, a township, an address)."""
+    out = []
+    for zh, lat in _gazetteer_names():
+        if zh in text or (len(_SUFFIX.sub("", zh)) >= 2 and _SUFFIX.sub("", zh) in text):
+            out.append((zh, lat))
+    return tuple(out)
+
+
 def place_match(place: str, zh_places: list[str]) -> str | None:
-    """The Chinese place the Latin (or Chinese) ``place`` names, or None."""
+    """The Chinese place (in a village, township or address the records write) that the Latin or
+    Chinese ``place`` names, or None."""
     if not place:
         return None
     pf = _fold_place(place)
-    gz = gazetteer()
-    for zh in zh_places:
-        if not zh:
+    for text in zh_places:
+        if not text:
             continue
-        if zh in place or _SUFFIX.sub("", zh) in place:
-            return zh
-        for latin in gz.get(zh, ()):
-            if latin and pf and (latin == pf or (len(latin) >= 4 and latin in pf) or (len(pf) >= 5 and pf in latin)):
+        for zh, latins in _latin_in(text):
+            if zh in place or _SUFFIX.sub("", zh) in place:
                 return zh
-        base = _SUFFIX.sub("", zh)
-        if len(base) >= 2 and pf and names.score(place, base).score >= 0.85:
-            return zh
+            for latin in latins:
+                if latin and pf and (latin == pf or (len(latin) >= 4 and latin in pf) or (len(pf) >= 5 and pf in latin)):
+                    return zh
     return None
 
 
@@ -168,15 +183,16 @@ def build_index(engine: Engine) -> PersonIndex:
                              "latest_status": row.latest_status, "records": row.records})
             if row.id_number:
                 ix.by_id[row.id_number] = len(ix.ids) - 1
-        for pid, name, town, vil in conn.execute(
-            select(r.c.person_id, r.c.name, r.c.township, r.c.village).where(r.c.person_id.is_not(None)).distinct()
+        for pid, name, town, vil, addr in conn.execute(
+            select(r.c.person_id, r.c.name, r.c.township, r.c.village, r.c.address)
+            .where(r.c.person_id.is_not(None)).distinct()
         ):
             i = pos.get(pid)
             if i is None:
                 continue
             if name and name not in ix.forms[i]:
                 ix.forms[i].append(name)
-            for pl in (vil, town):
+            for pl in (vil, town, addr):
                 if pl and pl not in ix.places[i]:
                     ix.places[i].append(pl)
     for i, forms in enumerate(ix.forms):

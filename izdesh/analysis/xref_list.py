@@ -99,6 +99,8 @@ def make_list(leak: Path, n: int = 300, *, seed: int = 0, absent_share: float = 
             out.append({"row": row, "expected": None, "kind": kind, "style": style})
             continue
         p = rng.choice(present)
+        if p["ethnicity"] == "汉族" and style in ("turkish", "english"):
+            style = "ascii"  # a Han name travels in passport pinyin, not respelled
         row = {"name": respell(p["name_latin"], style), "birth_year": "", "place": "", "id_number": ""}
         kind = "name_year"
         if rng.random() >= no_year_share:

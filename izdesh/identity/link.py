@@ -152,6 +152,12 @@ def name_keys(name: str | None) -> frozenset[str]:
     return k
 
 
+def _split(name: str) -> tuple[str, ...]:
+    """A name's parts as written, without spaces (dots split them); one part when undotted."""
+    clean = _SPACES.sub("", name)
+    return tuple(p for p in _DOTS.split(clean) if p) or (clean,)
+
+
 def name_level(a: str | None, names_b: Iterable[str], *, fuzzy: bool = False) -> int:
     """2 = the same characters (dots and spaces aside), 1 = a homophone rendering (shared
     cross-script key; with ``fuzzy``, also a name the names scorer finds close in every part),
@@ -460,7 +466,12 @@ class Linker:
                 pool = []
             fits = [n for n in pool if all(p == "?" or p == c for p, c in zip(pat, n, strict=False))]
             good, weak = [], []
-            for number in fits:
+            # Names first, cheaply (characters, then cross-script keys); the close-name scorer only
+            # when no number that fits has an agreeing name.
+            named = [n for n in fits if name_level(rec.name, id_persons[n].names()) >= 1]
+            if not named and len(fits) <= 20:
+                named = fits
+            for number in named:
                 lev, ok, bad = self._agree(rec, id_persons[number], number)
                 if lev >= 1 and not bad:
                     good.append((number, ok, lev))
@@ -508,11 +519,41 @@ class Linker:
     )
 
     def _link_by_model(self, recs: list[Rec]) -> None:
-        # Blocking: persons (so far) by name key.
-        index: dict[str, list[str]] = defaultdict(list)
+        # Blocking: persons (so far) sharing a cross-script name key. Keys of every person's name
+        # would cost a keys computation per distinct name; instead persons are indexed by their
+        # name parts as written and a record's keys are expanded to the written parts that have
+        # those keys (a few thousand distinct parts).
+        by_parts: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        part_by_skel: dict[str, set[str]] = defaultdict(set)
+        seen_parts: set[str] = set()
         for key, c in self.clusters.items():
-            for k in {k for n in c.names() for k in name_keys(n)}:
-                index[k].append(key)
+            for n in c.names():
+                parts = _split(n)
+                by_parts[parts].append(key)
+                if len(parts) == 2:
+                    for p in parts:
+                        if p not in seen_parts:
+                            seen_parts.add(p)
+                            for sk in _part_skeletons(p):
+                                part_by_skel[sk].add(p)
+
+        def candidates(name: str | None) -> set[str]:
+            out: set[str] = set()
+            if not name:
+                return out
+            parts = _split(name)
+            out.update(by_parts.get(parts, ()))
+            for k in name_keys(name):
+                if not k.startswith("w:"):
+                    continue
+                sk = k[2:].split("-")
+                if len(sk) != 2:
+                    continue
+                for a in part_by_skel.get(sk[0], ()):
+                    for b in part_by_skel.get(sk[1], ()):
+                        out.update(by_parts.get((a, b), ()))
+            return out
+
         towns = {c.records[0].township for c in self.clusters.values() if c.records[0].township}
         towns |= {r.township for r in self.records if r.township}
         files_of: dict[str, set[int]] = {}
@@ -533,9 +574,7 @@ class Linker:
         pairs: list[tuple[Rec, str, tuple[int | None, ...], dict[str, Any]]] = []
         for rec in recs:
             ctx = self._context(rec, towns)
-            cands: set[str] = set()
-            for k in name_keys(rec.name):
-                cands.update(index.get(k, ()))
+            cands = candidates(rec.name)
             if len(cands) > 200:  # a name too common to tell anyone apart by name alone
                 cands = set(list(sorted(cands))[:200])
             for key in cands:

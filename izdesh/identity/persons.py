@@ -168,32 +168,50 @@ def pid_of(secret: str, key: str) -> str:
     return person_key(secret, key[3:]) if key.startswith("id:") else person_key(secret, key)
 
 
+def _insert(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Plain executemany on the driver: several times faster than row dicts through the ORM layer."""
+    if not rows:
+        return
+    ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([ph] * len(columns))})"
+    for i in range(0, len(rows), BATCH):
+        conn.exec_driver_sql(sql, rows[i : i + BATCH])
+
+
+PERSON_COLUMNS = (
+    "id", "id_number", "name", "sex", "birth_date", "region_code", "township", "village", "latest_status",
+    "latest_status_date", "records", "basis",
+)  # fmt: skip
+
+
 def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel], paths: dict[int, str], say: Any) -> int:
-    conn.execute(text("UPDATE photo SET person_id = NULL WHERE person_id IS NOT NULL"))
-    conn.execute(text("UPDATE record SET person_id = NULL WHERE person_id IS NOT NULL"))
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        # Checked at commit: records keep their person ids while persons are rewritten (a valid
+        # ID's person id is a function of the number, so most never change).
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    else:
+        conn.execute(text("UPDATE photo SET person_id = NULL WHERE person_id IS NOT NULL"))
+        conn.execute(text("UPDATE record SET person_id = NULL WHERE person_id IS NOT NULL"))
     conn.execute(text("DELETE FROM record_link"))
     conn.execute(text("DELETE FROM link"))
     conn.execute(text("DELETE FROM person"))
     say("cleared")
     pids: dict[str, str] = {}
     status = _Status(paths)
-    batch: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for key, c in linkage.clusters.items():
         pid = pids[key] = pid_of(secret, key)
-        batch.append(_person_row(pid, c, status))
-        if len(batch) >= BATCH:
-            conn.execute(schema.person.insert(), batch)
-            batch.clear()
-    if batch:
-        conn.execute(schema.person.insert(), batch)
+        d = _person_row(pid, c, status)
+        if sqlite:
+            for k in ("birth_date", "latest_status_date"):
+                d[k] = d[k].isoformat() if d[k] else None
+        rows.append(tuple(d[k] for k in PERSON_COLUMNS))
+    _insert(conn, "person", PERSON_COLUMNS, rows)
     say(f"{len(pids)} persons written")
     # Why each record not carrying a plain valid ID belongs where it is.
     explained = {rl.record_id for rl in linkage.record_links if rl.kind == "same"}
-    rows = [
-        {"record_id": rl.record_id, "person_id": pids[rl.cluster], "kind": rl.kind, "method": rl.method,
-         "score": rl.score, "why": rl.why}
-        for rl in linkage.record_links
-    ]  # fmt: skip
+    rows = [(rl.record_id, pids[rl.cluster], rl.kind, rl.method, rl.score, rl.why) for rl in linkage.record_links]
     for key, c in linkage.clusters.items():
         if c.id_number:
             continue
@@ -210,15 +228,14 @@ def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel
                 "name": "No ID number written and no person in the store agrees closely enough on name, age, sex"
                 " and place: kept as a person of its own (never forced).",
             }[c.basis]
-            rows.append({"record_id": r.id, "person_id": pids[key], "kind": "own", "method": "alone",
-                         "score": 1.0, "why": why})  # fmt: skip
-    for i in range(0, len(rows), BATCH):
-        conn.execute(schema.record_link.insert(), rows[i : i + BATCH])
+            rows.append((r.id, pids[key], "own", "alone", 1.0, why))
+    _insert(conn, "record_link", ("record_id", "person_id", "kind", "method", "score", "why"), rows)
     say(f"{len(rows)} record links written")
     conn.execute(
         text(
             "UPDATE record SET person_id = (SELECT p.id FROM person p WHERE p.id_number = record.id_number)"
             " WHERE id_number IS NOT NULL AND id_valid = 1"
+            + (" AND person_id IS NULL" if sqlite else "")
         )
     )
     conn.execute(
@@ -229,19 +246,11 @@ def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel
         )
     )
     say("record.person_id set")
-    links: list[dict[str, Any]] = []
-    for pl in linkage.person_links:
-        links.append({"kind": "possibly_same", "src": pids[pl.src], "dst": pids[pl.dst], "relation": None,
-                      "record_id": pl.record_id, "score": pl.score, "why": pl.why})  # fmt: skip
-    for rl in rels:
-        links.append({"kind": rl.kind, "src": pids[rl.src], "dst": pids[rl.dst], "relation": rl.relation,
-                      "record_id": rl.record_id, "score": rl.score, "why": rl.why})  # fmt: skip
-        if len(links) >= BATCH:
-            conn.execute(schema.link.insert(), links)
-            links.clear()
-    if links:
-        conn.execute(schema.link.insert(), links)
-    say("links written")
+    cols = ("kind", "src", "dst", "relation", "record_id", "score", "why")
+    links = [("possibly_same", pids[pl.src], pids[pl.dst], None, pl.record_id, pl.score, pl.why) for pl in linkage.person_links]
+    links.extend((rl.kind, pids[rl.src], pids[rl.dst], rl.relation, rl.record_id, rl.score, rl.why) for rl in rels)
+    _insert(conn, "link", cols, links)
+    say(f"{len(links)} links written")
     conn.execute(
         text(
             "UPDATE photo SET person_id = (SELECT person_id FROM record WHERE record.id = photo.record_id)"

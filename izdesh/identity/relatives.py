@@ -124,6 +124,8 @@ class Graph:
         self.out: dict[tuple[str, str, str, str | None], Rel] = {}
         self.sources: dict[tuple[str, str, str, str | None], int] = defaultdict(int)
         self._sex: dict[str, str | None] = {}
+        self.father_of: dict[str, str] = {}
+        self.spouses: dict[str, list[str]] = defaultdict(list)
 
     def sex(self, key: str) -> str | None:
         s = self._sex.get(key, "?")
@@ -143,12 +145,19 @@ class Graph:
             kind: str = "relative") -> None:  # fmt: skip
         if a == b:
             return
+        out, sources = self.out, self.sources
         for src, dst, rel in ((a, b, rel_b_to_a), (b, a, rel_a_to_b)):
             k = (src, dst, kind, rel)
-            self.sources[k] += 1
-            old = self.out.get(k)
-            if old is None or score > old.score:
-                self.out[k] = Rel(src, dst, kind, rel, rec.id, score, why)
+            sources[k] += 1
+            old = out.get(k)
+            if old is None:
+                out[k] = Rel(src, dst, kind, rel, rec.id, score, why)
+                if rel == "father":
+                    self.father_of.setdefault(src, dst)
+                elif rel == "spouse":
+                    self.spouses[src].append(dst)
+            elif score > old.score:
+                old.record_id, old.score, old.why = rec.id, score, why
 
     def where(self, rec: Rec) -> str:
         return self.paths.get(rec.file_id, f"file {rec.file_id}")
@@ -337,15 +346,7 @@ class Graph:
         for r in records:
             if r.table_id is not None and r.relation and r.id in self.of_record:
                 by_table[r.table_id].setdefault(self.of_record[r.id], r)
-        father_of: dict[str, str] = {}
-        spouses: dict[str, list[str]] = defaultdict(list)
-        for (src, dst, kind, rel), _ in self.out.items():
-            if kind != "relative":
-                continue
-            if rel == "father":
-                father_of.setdefault(src, dst)
-            elif rel == "spouse":
-                spouses[src].append(dst)
+        father_of = self.father_of
         inferred: dict[str, tuple[str, Rec, Rec]] = {}
         for members in by_table.values():
             # men of the sheet by given name, sorted by birth year

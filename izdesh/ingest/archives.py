@@ -707,3 +707,49 @@ def _gzip_name(path: Path) -> str | None:
     if end < 0:
         return None
     return Path(head[i:end].decode("latin-1").replace("\\", "/")).name or None
+
+
+# --- reopening a stored member -----------------------------------------------------------------
+
+
+def member_file(root: Path, stored: str, dest: Path) -> Path:
+    """The bytes of a stored path such as "a.zip!x/b.7z!y.xlsx" (or "mail.eml!att.docx"), written
+    under `dest` (a folder the caller removes). `root` is the folder the path is relative to.
+    Each level is expanded again with the same limits; raises FileNotFoundError when a level is
+    missing or no longer extracts."""
+    from izdesh.ingest.detect import detect
+
+    parts = stored.split("!")
+    current = root / parts[0]
+    if not current.is_file():
+        raise FileNotFoundError(str(current))
+    for depth, name in enumerate(parts[1:], start=1):
+        kind = detect(current)
+        level = dest / f"level-{depth}"
+        if kind in ARCHIVE_KINDS:
+            exp = expand(current, kind, level, display="!".join(parts[:depth]))
+            found = next((m.path for m in exp.members if m.name == name and m.path is not None), None)
+        else:  # a mail: its attachments
+            from izdesh.ingest import documents
+
+            head = current.read_bytes()[:16384]
+            mail_kind = "msg" if kind == "msg" else (documents.sniff_text_kind(head) or "eml")
+            doc = documents.read_msg(current) if mail_kind == "msg" else documents.read_email(current, mail_kind)
+            found = None
+            seen: set[str] = set()
+            for att_name, data in doc.attachments:  # the same naming as extract._attachments
+                n = clean_name(att_name) or "attachment"
+                base, k = n, 1
+                while n in seen:
+                    k += 1
+                    n = f"{base}~{k}"
+                seen.add(n)
+                if n == name:
+                    found = level / "attachment"
+                    found.parent.mkdir(parents=True, exist_ok=True)
+                    found.write_bytes(data)
+                    break
+        if found is None:
+            raise FileNotFoundError(f"{name!r} not found in {'!'.join(parts[:depth])}")
+        current = found
+    return current

@@ -43,6 +43,7 @@ def open_engine(db: str, *, readonly: bool = False, create: bool = False) -> Eng
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=60000")  # several ingest workers take turns writing
             cur.execute("PRAGMA cache_size=-65536")
             cur.close()
 
@@ -51,10 +52,35 @@ def open_engine(db: str, *, readonly: bool = False, create: bool = False) -> Eng
         args = {"options": "-c default_transaction_read_only=on"} if readonly else {}
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=args)
     if create:
-        schema.metadata.create_all(engine)
+        migrate(engine)
         with engine.begin() as conn:
             _init_meta(conn)
     return engine
+
+
+def alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (Alembic; the same revisions for both engines).
+    Cheap when it is current: Alembic reads one row and stops."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
 
 
 def _init_meta(conn: Connection) -> None:

@@ -165,3 +165,13 @@ name_key = Table(
 )
 Index("ix_name_key_key", name_key.c.key)
 Index("ix_name_key_name", name_key.c.name)
+
+# Ingest work claims: several workers (processes or machines) share one store without reading a
+# file twice; a claim older than the timeout belongs to a dead worker and may be taken over.
+claim = Table(
+    "claim",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("worker", String(64), nullable=False),
+    Column("at", Float, nullable=False),  # unix time the claim was taken
+)

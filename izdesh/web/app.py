@@ -329,26 +329,22 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
                 return Response(small, media_type="image/jpeg")
         return Response(data, media_type=IMAGE_TYPES.get(ftype, "application/octet-stream"))
 
-    _thumbs: dict[str, bytes | None] = {}
-
     def thumbnail(key: str, data: bytes) -> bytes | None:
-        if key not in _thumbs:
-            try:
-                import io
+        """A small JPEG made on each request. Deliberately not cached: a cache of recently viewed
+        photos would be a record of whom visitors looked up, in the memory of a seized server."""
+        try:
+            import io
 
-                from PIL import Image
+            from PIL import Image
 
-                with Image.open(io.BytesIO(data)) as im:
-                    im = im.convert("RGB")
-                    im.thumbnail((96, 128))
-                    out = io.BytesIO()
-                    im.save(out, "JPEG", quality=80)  # re-encoded: no EXIF in a thumbnail
-                    _thumbs[key] = out.getvalue()
-            except Exception:
-                _thumbs[key] = None
-            if len(_thumbs) > 4096:
-                _thumbs.pop(next(iter(_thumbs)))
-        return _thumbs[key]
+            with Image.open(io.BytesIO(data)) as src:
+                im = src.convert("RGB")
+                im.thumbnail((96, 128))
+                out = io.BytesIO()
+                im.save(out, "JPEG", quality=80)  # re-encoded: no EXIF in a thumbnail
+                return out.getvalue()
+        except Exception:
+            return None
 
     @app.get("/stats", response_class=HTMLResponse)
     def stats_page(request: Request) -> HTMLResponse:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, extract, func, select
 
 from izdesh.store import schema
 from izdesh.store.files import read_original, sha256_bytes
@@ -34,8 +33,9 @@ class Store:
         self._choices: dict[str, Any] | None = None
         self._stats: dict[str, Any] | None = None
         self._photo_index: dict[str, int] | None = None
+        # A few parsed sheets are kept (a sheet lists hundreds of people: it says little about whom
+        # a visitor looked up); originals and photos are read on each request, never kept.
         self._sheet = lru_cache(maxsize=8)(self._read_sheet)
-        self._original = lru_cache(maxsize=32)(self._read_original)
 
     # ------------------------------------------------------------------------------ dropdowns
     def choices(self) -> dict[str, Any]:
@@ -60,7 +60,7 @@ class Store:
                     towns[town].append(village)
                 else:
                     towns.setdefault(town, [])
-            keys = Counter()
+            keys: Counter[str] = Counter()
             for value, n in statuses:
                 keys[i18n.term_key("status", value) or value] += n
             lo, hi = years if years and years[0] else (None, None)
@@ -106,7 +106,7 @@ class Store:
 
     def original(self, path: str, sha256: str) -> tuple[bytes | None, bool]:
         """The original's bytes and whether they still hash to what the ingest recorded."""
-        return self._original(path, sha256)
+        return self._read_original(path, sha256)
 
     # ------------------------------------------------------------------------------ sources
     def record(self, record_id: int) -> dict[str, Any] | None:
@@ -176,8 +176,10 @@ class Store:
             return None
         r = schema.record
         with self.engine.connect() as conn:
-            rows = conn.execute(select(r.c.locator, r.c.raw).where(r.c.table_id == rec["table_id"])).all()
-        rows = sorted(((loc or {}).get("row", 0), raw or {}) for loc, raw in rows)
+            got = conn.execute(select(r.c.locator, r.c.raw).where(r.c.table_id == rec["table_id"])).all()
+        rows: list[tuple[int, dict[str, Any]]] = sorted(
+            (((loc or {}).get("row", 0), raw or {}) for loc, raw in got), key=lambda t: t[0]
+        )
         hit = (rec.get("locator") or {}).get("row", 0)
         idx = next((i for i, (row, _) in enumerate(rows) if row == hit), 0)
         window = rows[max(0, idx - around) : idx + around + 1]
@@ -198,7 +200,9 @@ class Store:
         return self._stats
 
     def _compute_stats(self) -> dict[str, Any]:
+        """Counts grouped in SQL (full scale: millions of records), mapped to terms in Python."""
         p, r, f = schema.person, schema.record, schema.source_file
+        year, month = extract("year", r.c.event_date), extract("month", r.c.event_date)
         with self.engine.connect() as conn:
             persons = conn.execute(select(func.count()).select_from(p)).scalar_one()
             records = conn.execute(select(func.count()).select_from(r)).scalar_one()
@@ -207,32 +211,36 @@ class Store:
             by_town = conn.execute(
                 select(p.c.township, p.c.latest_status, func.count()).group_by(p.c.township, p.c.latest_status)
             ).all()
-            people = conn.execute(select(p.c.sex, p.c.birth_date, p.c.latest_status).where(p.c.birth_date.is_not(None))).all()
-            held_ids = conn.execute(select(r.c.person_id, r.c.status).where(r.c.status.is_not(None))).all()
-            months = conn.execute(select(r.c.event_date).where(r.c.event_date.is_not(None))).scalars().all()
+            words = conn.execute(select(r.c.status).where(r.c.status.is_not(None)).distinct()).scalars().all()
+            held_words = [w for w in words if i18n.term_key("status", w) in DETAINED]
+            held_q = select(r.c.person_id).where(r.c.status.in_(held_words), r.c.person_id.is_not(None))
+            held = conn.execute(select(func.count(func.distinct(r.c.person_id))).where(r.c.status.in_(held_words))).scalar_one() if held_words else 0
+            born = extract("year", p.c.birth_date)
+            ages = conn.execute(
+                select(p.c.sex, born, func.count()).where(p.c.id.in_(held_q), p.c.birth_date.is_not(None)).group_by(p.c.sex, born)
+            ).all() if held_words else []
+            months = conn.execute(
+                select(year, month, func.count()).where(r.c.event_date.is_not(None)).group_by(year, month)
+            ).all()
         status_town: dict[str, Counter[str]] = defaultdict(Counter)
         for town, status, n in by_town:
             if not status:  # no status at all: a resident listed, nothing more (most of a register)
                 continue
             key = i18n.term_key("status", status) or status
             status_town[town or "?"][key] += n
-        held: set[str] = set()
-        for pid, status in held_ids:
-            if pid and i18n.term_key("status", status) in DETAINED:
-                held.add(pid)
-        with self.engine.connect() as conn:
-            held_people = conn.execute(
-                select(p.c.sex, p.c.birth_date).where(p.c.id.in_(list(held)), p.c.birth_date.is_not(None))
-            ).all() if held else []
         pyramid: dict[str, Counter[int]] = {"male": Counter(), "female": Counter()}
-        for sex, born in held_people:
-            if sex in pyramid:
-                age = 2018 - born.year
-                pyramid[sex][min(age // 5 * 5, 80)] += 1
-        per_month = Counter(d.strftime("%Y-%m") for d in months if isinstance(d, date) and 2010 <= d.year <= 2020)
+        for sex, y, n in ages:
+            if sex in pyramid and y:
+                age = 2018 - int(y)
+                if age >= 0:
+                    pyramid[sex][min(age // 5 * 5, 80)] += n
+        per_month: Counter[str] = Counter()
+        for y, m, n in months:
+            if y and m and 2010 <= int(y) <= 2020:
+                per_month[f"{int(y):04d}-{int(m):02d}"] += n
         return {
             "persons": persons, "records": records, "photos": photos, "files": dict(files),
-            "held": len(held), "people_with_birth": len(people),
+            "held": held,
             "status_town": {t: dict(c) for t, c in sorted(status_town.items())},
             "pyramid": {s: dict(c) for s, c in pyramid.items()},
             "per_month": dict(sorted(per_month.items())),

@@ -51,6 +51,12 @@ def _tsv_rows(package: str, name: str) -> list[list[str]]:
 _WEIGHTED = re.compile(r"^(.*):(\d+(?:\.\d+)?)$")
 
 
+def _unweighted(tok: str) -> str:
+    """'买买提:60' -> '买买提' (the table's rendering weights are not needed here)."""
+    m = _WEIGHTED.match(tok)
+    return m.group(1) if m else tok
+
+
 @cache
 def _table() -> dict[str, str]:
     """Chinese part -> ULY from the known transcriptions."""
@@ -59,13 +65,13 @@ def _table() -> dict[str, str]:
     rows = _tsv_rows("izdesh.generate", "uyghur_names.tsv")
     for row in rows:
         if row[0].startswith("@") and len(row) >= 2:
-            parts[row[0][1:]] = [(_WEIGHTED.match(t) or [None, t])[1] for t in row[1].split()]
+            parts[row[0][1:]] = [_unweighted(t) for t in row[1].split()]
     for row in rows:
         if row[0].startswith("@") or len(row) < 4:
             continue
         latin = row[0]
         for tok in row[3].split():
-            form = (_WEIGHTED.match(tok) or [None, tok])[1]
+            form = _unweighted(tok)
             forms = [form]
             for comp, alts in parts.items():
                 marker = "{" + comp + "}"

@@ -179,7 +179,7 @@ def timeline(p: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         for ev in given:
             if not isinstance(ev, dict):
                 continue
-            src = ev.get("source") if isinstance(ev.get("source"), dict) else {}
+            src: dict[str, Any] = ev["source"] if isinstance(ev.get("source"), dict) else {}
             status = ev.get("status")
             key = i18n.term_key("status", status) if status else None
             reason = ev.get("reason")

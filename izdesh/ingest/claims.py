@@ -1,0 +1,101 @@
+"""Claims on input files, so that several ingest workers share one store (issue 8).
+
+A worker claims a file just before reading it: an INSERT that only one worker can win (the path
+is the primary key). The claim goes away in the transaction that writes the file's results, so a
+file is either claimed, done, or free. A worker killed mid-file leaves its claim behind; once older
+than the timeout it is taken over by an UPDATE that, again, only one worker can win.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, and_, delete, func, insert, select, text, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from izdesh.store import schema
+
+DEFAULT_TIMEOUT = 900.0  # seconds: longer than a file may take (IZDESH_FILE_TIMEOUT, 600 s)
+
+
+def claim_timeout() -> float:
+    try:
+        return float(os.environ.get("IZDESH_CLAIM_TIMEOUT", "") or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+class Claims:
+    def __init__(self, engine: Engine, timeout: float | None = None) -> None:
+        self.engine = engine
+        self.timeout = timeout if timeout is not None else claim_timeout()
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lost = 0  # files another live worker held when this one came to them
+
+    def take(self, path: str) -> bool:
+        """True when this worker may read `path` now."""
+        c = schema.claim
+        now = time.time()
+        with self.engine.begin() as conn:
+            done = conn.execute(select(schema.source_file.c.id).where(schema.source_file.c.path == path)).first()
+            if done is not None:
+                return False  # another worker finished it since this one walked the folder
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(c).values(path=path, worker=self.worker, at=now))
+            return True
+        except IntegrityError:
+            pass
+        with self.engine.begin() as conn:
+            won = conn.execute(
+                update(c)
+                .where(and_(c.c.path == path, c.c.at < now - self.timeout))
+                .values(worker=self.worker, at=now)
+            ).rowcount
+        if won != 1:
+            self.lost += 1
+        return won == 1
+
+    @staticmethod
+    def release(conn: Connection, path: str) -> None:
+        """In the transaction that writes the file's results."""
+        conn.execute(delete(schema.claim).where(schema.claim.c.path == path))
+
+    def live_elsewhere(self) -> int:
+        """Claims of other workers that are not stale: they are still at work."""
+        c = schema.claim
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(c).where(and_(c.c.worker != self.worker, c.c.at >= time.time() - self.timeout))
+            ).scalar_one()
+
+
+@contextmanager
+def derived_lock(engine: Engine) -> Iterator[None]:
+    """One worker at a time rebuilds derived data (persons, links, the name index)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7411)"))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7411)"))
+                conn.commit()
+        return
+    db = engine.url.database or ""
+    path = Path(db.removeprefix("file:").split("?")[0] + ".lock")
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
