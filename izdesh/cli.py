@@ -64,6 +64,10 @@ def ingest(paths: tuple[Path, ...], db: str, workers: int, exclude: tuple[str, .
         f"{s.records} records; {s.persons} persons in the store.",
         err=True,
     )
+    if s.elsewhere:
+        click.echo(f"{s.elsewhere} files were being read by other workers.", err=True)
+    if s.deferred:
+        click.echo("Other workers are still at work: the last to finish rebuilds persons.", err=True)
 
 
 @main.command()

@@ -54,6 +54,16 @@ def store(new_store: Callable[[], str]) -> Store:
     lone = slip(make_id("653121", "19700101", 77), 10)
     ids["lone1"] = s.add(lst, name="吐尔洪·买买提", id_raw=lone)
     ids["lone2"] = s.add("疏附县/另一名单_20180401.xlsx", name="吐尔洪·买买提", id_raw=lone)
+    # Records without ID: a name in a report that also lists the person with an ID (linked), and a
+    # name two persons of the store share, in a file that says nothing else (never forced).
+    ids["b2"] = s.add("特克斯县/特克斯镇/人口登记表.xlsx", name="阿依古丽·买买提", id_raw=make_id("654027", "19910101", 44),
+                      sex="female", relation="长女")  # fmt: skip
+    rep = "疏附县/公安局/工作报告/关于托克扎克镇重点人员排查情况的报告_20180301.docx"
+    s.add(rep, kind="text", name="买买提·吐尔逊", id_raw=A_ID, text=f"买买提·吐尔逊（身份证号：{A_ID}），男，在押。")
+    ids["noid_same_file"] = s.add(rep, kind="text", name="买买提·吐尔逊", text="买买提·吐尔逊等5人已落实管控措施。")
+    ids["noid_ambiguous"] = s.add("疏附县/公安局/通知.docx", kind="text", name="阿依古丽·买买提",
+                                  text="阿依古丽·买买提等3人已落实管控措施。")  # fmt: skip
+    ids["noid_nobody"] = s.add("疏附县/公安局/通知.docx", kind="text", name="热依拉·卡德尔", text="热依拉·卡德尔等3人。")
     s.rebuild()
     return s
 
@@ -105,6 +115,29 @@ def test_same_mistyped_number_and_name_grouped(store: Store) -> None:
 def test_every_record_has_a_person(store: Store) -> None:
     ids = store.ids  # type: ignore[attr-defined]
     assert all(store.person_of(r) for r in ids.values())
+
+
+def test_name_only_record_linked_when_the_evidence_is_there(store: Store) -> None:
+    ids = store.ids  # type: ignore[attr-defined]
+    assert store.person_of(ids["noid_same_file"]) == store.person_of(ids["a"])
+    (link,) = [x for x in store.record_links(ids["noid_same_file"]) if x["kind"] == "same"]
+    assert link["method"] == "name_model" and "same file" in link["why"] and link["score"] >= 0.9
+
+
+def test_name_only_record_with_two_namesakes_is_not_forced(store: Store) -> None:
+    ids = store.ids  # type: ignore[attr-defined]
+    p = store.person_of(ids["noid_ambiguous"])
+    assert p not in (store.person_of(ids["b"]), store.person_of(ids["b2"]))
+    review = [x for x in store.record_links(ids["noid_ambiguous"]) if x["kind"] == "possibly_same"]
+    assert {x["person_id"] for x in review} == {store.person_of(ids["b"]), store.person_of(ids["b2"])}
+    assert all(x["score"] < 0.9 and "Possibly the same" in x["why"] for x in review)
+    assert any(x["kind"] == "possibly_same" and x["src"] == p for x in store.links("possibly_same"))
+
+
+def test_name_nobody_has_stays_alone(store: Store) -> None:
+    ids = store.ids  # type: ignore[attr-defined]
+    links = store.record_links(ids["noid_nobody"])
+    assert [x["kind"] for x in links] == ["own"] and "never forced" in links[0]["why"]
 
 
 def test_fellegi_sunter_em_recovers_m_and_u() -> None:

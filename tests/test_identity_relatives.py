@@ -87,6 +87,7 @@ def test_symmetric_with_why_score_and_source(store: Store) -> None:
     derived = [x for x in links if x["why"].startswith("Derived")]
     assert direct and derived and max(x["score"] for x in derived) < min(x["score"] for x in direct)
     assert any("长子" in x["why"] and "与户主关系" in x["why"] for x in direct)
+    assert all(x["why"] and REG not in x["why"] for x in links)  # the source is the record, not repeated
 
 
 def test_co_listed_same_cell_only(store: Store) -> None:
@@ -103,4 +104,5 @@ def test_person_view_lists_relatives(store: Store) -> None:
     by = {r["name"]: r for r in p["relatives"]}
     assert by["艾合买提·买买提"]["relation"] == "son"
     for r in p["relatives"]:
-        assert {"person_id", "id_number", "name", "relation", "why", "score", "record_id"} <= set(r)
+        assert {"person_id", "id_number", "name", "relation", "why", "score", "record_id", "source"} <= set(r)
+        assert r["source"] == REG

@@ -172,6 +172,14 @@ def definition(county: str, population: str) -> dict[str, Any]:
         "facility_words": list(FACILITY_WORDS),
         "excluded": ["no valid ID number", "recorded abroad", f"under {ADULT_AGE} in {AGE_YEAR}"]
         + ([f"ethnicity {HAN} or unknown"] if population != "adults" else []),
+        "limits": (
+            "Counts what the leak's readable files show: a person placed in a camp or prison but on no "
+            "list the leak holds, or only on a list whose ID numbers lost digits (Excel) and could not be "
+            "linked, is in the denominator (if any other row gives the ID) but not the numerator. The "
+            "share is therefore a lower bound of the share the police held, and depends on how many "
+            "lists leaked. Persons with no recorded ethnicity and a one-part (Han-style) name are not "
+            "counted as non-Han."
+        ),
     }
 
 
@@ -227,10 +235,10 @@ def compute(engine: Engine) -> dict[str, Any]:
         rec_status_word = Counter()
         month = Counter()
         month_status: dict[str, Counter] = defaultdict(Counter)
-        for st, ev, n in conn.execute(
-            select(r.c.status, func.substr(func.cast(r.c.event_date, schema.Text), 1, 7), func.count())
-            .group_by(r.c.status, func.substr(func.cast(r.c.event_date, schema.Text), 1, 7))
+        for st, day, n in conn.execute(
+            select(r.c.status, r.c.event_date, func.count()).group_by(r.c.status, r.c.event_date)
         ):
+            ev = f"{day.year:04d}-{day.month:02d}" if day is not None else None
             key = terms.status_key(st) or ("(none)" if not st else "(unknown word)")
             rec_status[key] += n
             if st:

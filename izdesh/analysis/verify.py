@@ -232,6 +232,7 @@ def photo_hashes(engine: Engine, leak: list[Path], *, write_db: str | None = Non
 def check_duplicates(conn: Any, F: Findings, hashes: dict[int, str]) -> dict[str, Any]:
     f = schema.source_file
     rows = conn.execute(select(f.c.id, f.c.path, f.c.sha256, f.c.type, f.c.size)).all()
+    rec_of = {fid: rid for fid, rid in conn.execute(select(schema.photo.c.file_id, schema.photo.c.record_id)) if rid}
     by_sha: dict[str, list[Any]] = defaultdict(list)
     paths = {}
     for row in rows:
@@ -244,7 +245,7 @@ def check_duplicates(conn: Any, F: Findings, hashes: dict[int, str]) -> dict[str
             groups += 1
             F.add("exact_duplicate", f"{len(grp)} files with the same content (sha256 {sha[:12]}...): "
                   + ", ".join(g.path for g in grp[:10]), severity="info", file=grp[0].path,
-                  files=[g.path for g in grp], sha256=sha)
+                  files=[g.path for g in grp], sha256=sha, records=[rec_of[g.id] for g in grp if g.id in rec_of])
     sha_of = {row.id: row.sha256 for row in rows}
     near = 0
     for a, b, d, colour in phash.near_pairs(hashes):
@@ -253,7 +254,7 @@ def check_duplicates(conn: Any, F: Findings, hashes: dict[int, str]) -> dict[str
         near += 1
         F.add("near_duplicate_photo", f"near-identical photos ({d} of 256 dHash bits apart, colour difference "
               f"{colour}): {paths[a]} ~ {paths[b]}", severity="warning", file=paths[a], files=[paths[a], paths[b]],
-              hamming=d, colour=colour)
+              hamming=d, colour=colour, records=[rec_of[x] for x in (a, b) if x in rec_of])
     return {"exact_groups": groups, "near_pairs": near, "hashed_photos": len(hashes)}
 
 
@@ -374,6 +375,7 @@ def check_records(conn: Any, F: Findings, *, ref_today: date | None = None) -> d
         if row["birth_date"] is not None and row["birth_date"] > today:
             F.add("birth_in_future", f"birth date {row['birth_date']} is in the future", severity="error",
                   file=path, records=[rid], locator=loc)
+    _table_ages(conn, F, paths, stats)
     p = schema.person
     for pid, born, basis in conn.execute(select(p.c.id, p.c.birth_date, getattr(p.c, "basis", p.c.id))):
         if born is not None and (born.year < 1880 or born > today):
@@ -399,6 +401,37 @@ def check_records(conn: Any, F: Findings, *, ref_today: date | None = None) -> d
     dates = {k: stats[k] for k in ("dated", "date_out_of_range", "event_after_file_date", "event_before_birth",
                                    "timeline_out_of_order", "person_birth_impossible")}
     return {"ids": summary, "dates": dates, "per_file": per_file, "paths": paths}
+
+
+def _table_ages(conn: Any, F: Findings, paths: dict[int, str], stats: Counter) -> None:
+    """Spreadsheet rows with an age column (field "age"): the age against the ID's birth date on
+    the date in the file name (or 2017, the registers' year), one year either way allowed."""
+    t, r = schema.source_table, schema.record
+    age_header: dict[int, str] = {}
+    for tid, cols in conn.execute(select(t.c.id, t.c.columns)):
+        for c in cols or ():
+            if isinstance(c, dict) and c.get("field") == "age":
+                age_header[tid] = c.get("header")
+    if not age_header:
+        return
+    q = select(r.c.id, r.c.file_id, r.c.table_id, r.c.raw, r.c.id_number, r.c.locator, r.c.person_id).where(
+        r.c.table_id.in_(list(age_header)), r.c.id_valid == 1)
+    for rid, fid, tid, raw, idn, loc, pid in conn.execute(q):
+        m = re.search(r"\d{1,3}", str((raw or {}).get(age_header[tid]) or ""))
+        if not m or not idn:
+            continue
+        try:
+            born = date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14]))
+        except ValueError:
+            continue
+        path = paths.get(fid, "?")
+        on = _file_date(path) or date(2017, 12, 31)
+        exact = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        stats["age_stated"] += 1
+        if abs(int(m.group(0)) - exact) > 1:
+            stats["age_mismatch"] += 1
+            F.add("id_age_mismatch", f"stated age {m.group(0)} but the ID's birth date {born} gives {exact} on {on}",
+                  file=path, records=[rid], locator=loc, person_id=pid)
 
 
 # Order in which statuses can follow each other: an event of rank r dated before an event of a lower

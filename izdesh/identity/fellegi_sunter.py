@@ -41,15 +41,28 @@ class FellegiSunter:
         max_iter: int = 200,
         tol: float = 1e-7,
         floor: float = 1e-4,
+        m_prior: Sequence[Sequence[float]] | None = None,
+        u_prior: Sequence[Sequence[float]] | None = None,
+        strength: float = 0.0,
     ) -> FellegiSunter:
+        """EM estimate. ``m_prior``/``u_prior`` with ``strength`` > 0: Dirichlet pseudo-counts
+        (``strength`` pairs' worth per feature), so a store with a handful of pairs keeps sensible
+        weights while a large one is ruled by its data."""
         levels = tuple(levels)
         counts = Counter(vectors)
         K = len(levels)
-        # Start: matches mostly agree at the top level, non-matches mostly disagree.
-        m = [[(2.0 ** j) for j in range(L)] for L in levels]
-        u = [[(2.0 ** (L - 1 - j)) for j in range(L)] for L in levels]
+        if m_prior is not None and u_prior is not None:
+            m = [[float(x) for x in row] for row in m_prior]
+            u = [[float(x) for x in row] for row in u_prior]
+        else:
+            # Start: matches mostly agree at the top level, non-matches mostly disagree.
+            m = [[(2.0 ** j) for j in range(L)] for L in levels]
+            u = [[(2.0 ** (L - 1 - j)) for j in range(L)] for L in levels]
+            strength = 0.0
         m = [[x / sum(row) for x in row] for row in m]
         u = [[x / sum(row) for x in row] for row in u]
+        m0 = [row[:] for row in m]
+        u0 = [row[:] for row in u]
         lam = prior
         total = sum(counts.values())
         model = cls(levels, m, u, lam, 0, total)
@@ -79,9 +92,10 @@ class FellegiSunter:
                         nu[k] += (1 - g) * c
             # M step (with a floor so no level is ever impossible)
             new_lam = min(max(sum_g / total, 1e-6), 1 - 1e-6)
+            a = strength
             for k, L in enumerate(levels):
-                m[k] = _normalise([(gm[k][j] / nm[k] if nm[k] else 1 / L) for j in range(L)], floor)
-                u[k] = _normalise([(gu[k][j] / nu[k] if nu[k] else 1 / L) for j in range(L)], floor)
+                m[k] = _normalise([((gm[k][j] + a * m0[k][j]) / (nm[k] + a) if nm[k] + a else 1 / L) for j in range(L)], floor)
+                u[k] = _normalise([((gu[k][j] + a * u0[k][j]) / (nu[k] + a) if nu[k] + a else 1 / L) for j in range(L)], floor)
             delta = abs(new_lam - lam)
             lam = new_lam
             model.history.append(lam)

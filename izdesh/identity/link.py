@@ -38,6 +38,8 @@ from izdesh.names import keys_for_chinese, score
 LINK_AT = 0.90  # posterior to link a record without ID to a person
 REVIEW_AT = 0.30  # posterior for a "possibly same" link
 MARGIN = 0.5  # the runner-up must stay below this to link
+PRIOR_PAIRS = 20.0  # weight of the model's starting beliefs, in pairs
+MANY = 30  # namesakes beyond which only candidates with other evidence are compared
 
 _DOTS_SPACES = re.compile(r"[·・•．‧.\u00b7\u30fb\u2022\uff0e\u2027\u2219\u22c5\s\u3000]+")
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -510,6 +512,10 @@ class Linker:
     # -- step 4
     FEATURES = ("name", "birth", "sex", "place", "same_file")
     LEVELS = (2, 3, 2, 3, 2)
+    # Starting beliefs (Dirichlet pseudo-counts, PRIOR_PAIRS pairs' worth) that EM moves with the
+    # data: what a true match and a non-match look like among pairs that share a name key.
+    M_PRIOR = ((0.2, 0.8), (0.03, 0.07, 0.9), (0.02, 0.98), (0.05, 0.35, 0.6), (0.4, 0.6))
+    U_PRIOR = ((0.4, 0.6), (0.85, 0.1, 0.05), (0.5, 0.5), (0.6, 0.3, 0.1), (0.99, 0.01))
     WORDS = (
         ("a homophone rendering of the name", "the same name"),
         ("a different birth date or age", "a close birth date or age", "the same birth date or age"),
@@ -575,8 +581,17 @@ class Linker:
         for rec in recs:
             ctx = self._context(rec, towns)
             cands = candidates(rec.name)
-            if len(cands) > 200:  # a name too common to tell anyone apart by name alone
-                cands = set(list(sorted(cands))[:200])
+            if len(cands) > MANY:
+                # Many namesakes: only those with evidence besides the name are worth weighing
+                # (named with an ID in the same file, or of a township the record names).
+                where = {rec.township} if rec.township else set(ctx["towns"])
+                where |= {t for t in towns if t and t in ctx["path"]}
+                keep = set()
+                for key in cands:
+                    recs_k = self.clusters[key].records
+                    if any(r.file_id == rec.file_id for r in recs_k) or any(r.township in where for r in recs_k[:3]):
+                        keep.add(key)
+                cands = keep if len(keep) <= 4 * MANY else set()
             for key in cands:
                 birth, sex, town, village, names = prof(key)
                 v = self._compare(rec, ctx, key, birth, sex, town, village, names, files_of[key])
@@ -585,7 +600,9 @@ class Linker:
                 self._alone(rec)
         if not pairs:
             return
-        self.model = FellegiSunter.fit((p[2] for p in pairs), self.LEVELS)
+        self.model = FellegiSunter.fit(
+            (p[2] for p in pairs), self.LEVELS, m_prior=self.M_PRIOR, u_prior=self.U_PRIOR, strength=PRIOR_PAIRS
+        )
         by_rec: dict[int, list[tuple[float, str, tuple[int | None, ...]]]] = defaultdict(list)
         rec_of: dict[int, Rec] = {}
         lam = self.model.prior

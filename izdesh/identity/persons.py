@@ -207,6 +207,7 @@ def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel
             for k in ("birth_date", "latest_status_date"):
                 d[k] = d[k].isoformat() if d[k] else None
         rows.append(tuple(d[k] for k in PERSON_COLUMNS))
+    rows.sort()  # by person id: the primary key's B-tree fills in order
     _insert(conn, "person", PERSON_COLUMNS, rows)
     say(f"{len(pids)} persons written")
     # Why each record not carrying a plain valid ID belongs where it is.

@@ -13,7 +13,8 @@ Sources, strongest first:
 - records listed in the same cell of the same detention list: ``co_listed``, weaker.
 
 Every relation is stored in both directions (A -> B with what B is to A), with the sexes deciding
-the words (A is B's father => B is A's son or daughter), the source record, a score and a why.
+the words (A is B's father => B is A's son or daughter), the source record (its file is shown by
+the person view, not repeated in millions of whys), a score and a why.
 """
 
 from __future__ import annotations
@@ -217,11 +218,11 @@ class Graph:
             what = to_head(ms).replace("_", " ")
             self.add(
                 H, M, to_head(ms), head_to(hs), rec, DIRECT,
-                f"Household sheet {where}: {rec.name} is written as {rec.relation} (与户主关系) of the head"
+                f"Household sheet: {rec.name} is written as {rec.relation} (与户主关系) of the head"
                 f" {hname}, so {rec.name} is {hname}'s {what}.",
             )  # fmt: skip
         g = DERIVED
-        via = f"both in the household of {hname} ({where})"
+        via = f"both in the household of {hname}"
         spouses = role["spouse"]
         children = role["son"] + role["daughter"]
         parents = role["father"] + role["mother"]
@@ -318,7 +319,7 @@ class Graph:
             if r.address and any(w in r.address for w in ("境外", "国外")):
                 abroad = f" (listed as abroad: {r.address})"
             self.add(H, M, to_head(self.sex(M)), head_to(self.sex(H)), r, DIRECT,
-                     f"{self.where(r)}: {r.name} is written as {r.relation or 'a relative'} of {hname}"
+                     f"{r.name} is written as {r.relation or 'a relative'} of {hname}"
                      f" ({r.relative_of}){abroad}.")
 
     # -- the same cell of the same list
@@ -334,7 +335,7 @@ class Graph:
             for a, b in combinations(rows, 2):
                 A, B = self.of_record[a.id], self.of_record[b.id]
                 self.add(A, B, "co_listed", "co_listed", b, CO_LISTED,
-                         f"Listed in the same cell ({place}) in {self.where(a)}.", kind="co_listed")
+                         f"Listed in the same cell ({place}) of one list.", kind="co_listed")
 
     # -- names: a Uyghur name carries the father's given name (买买提·吐尔逊: Memet, son of Tursun)
     def by_names(self, records: list[Rec]) -> None:
@@ -376,7 +377,7 @@ class Graph:
                     inferred[K] = (F, r, fr)
         for K, (F, r, fr) in inferred.items():
             self.add(K, F, "father", _child(self.sex(K)), r, NAMED,
-                     f"Inferred from names, not stated by any source ({self.where(r)}): {r.name} carries the"
+                     f"Inferred from names, not stated by any source: {r.name} carries the"
                      f" father's name {_parts(r.name)[1]}, and {fr.name} is the only man of that given name in"
                      " the sheet of an age to be the father. Possibly the father.")
             father_of[K] = F

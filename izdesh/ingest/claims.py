@@ -33,6 +33,22 @@ def claim_timeout() -> float:
         return DEFAULT_TIMEOUT
 
 
+def _dead_here(worker: str) -> bool:
+    """A claim of a process on this machine that no longer runs (killed): no need to wait for the
+    timeout. Claims of other machines only expire."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class Claims:
     def __init__(self, engine: Engine, timeout: float | None = None) -> None:
         self.engine = engine
@@ -44,25 +60,33 @@ class Claims:
         """True when this worker may read `path` now."""
         c = schema.claim
         now = time.time()
-        with self.engine.begin() as conn:
-            done = conn.execute(select(schema.source_file.c.id).where(schema.source_file.c.path == path)).first()
-            if done is not None:
-                return False  # another worker finished it since this one walked the folder
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(c).values(path=path, worker=self.worker, at=now))
-            return True
+                return self._still_to_do(conn, path)
         except IntegrityError:
             pass
         with self.engine.begin() as conn:
+            holder = conn.execute(select(c.c.worker).where(c.c.path == path)).scalar()
+            dead = holder is not None and _dead_here(holder)
+            cond = c.c.worker == holder if dead else c.c.at < now - self.timeout
             won = conn.execute(
-                update(c)
-                .where(and_(c.c.path == path, c.c.at < now - self.timeout))
-                .values(worker=self.worker, at=now)
+                update(c).where(and_(c.c.path == path, cond)).values(worker=self.worker, at=now)
             ).rowcount
-        if won != 1:
-            self.lost += 1
-        return won == 1
+            if won == 1:
+                return self._still_to_do(conn, path)
+        self.lost += 1
+        return False
+
+    @staticmethod
+    def _still_to_do(conn: Connection, path: str) -> bool:
+        """Checked after the claim is held: a worker that finished the file in the meantime has
+        committed its row and dropped its claim in one transaction, so this sees it."""
+        f = schema.source_file
+        if conn.execute(select(f.c.id).where(f.c.path == path)).first() is None:
+            return True
+        conn.execute(delete(schema.claim).where(schema.claim.c.path == path))
+        return False
 
     @staticmethod
     def release(conn: Connection, path: str) -> None:

@@ -27,6 +27,7 @@ from izdesh.identity.persons import rebuild_persons
 from izdesh.search.index import clear_name_index, rebuild_name_index
 from izdesh.ingest.extract import FileResult, extract, sha256_of
 from izdesh.store import schema
+from izdesh.ingest.claims import Claims, derived_lock
 from izdesh.store.db import get_meta, open_engine, set_meta
 from izdesh.store.files import remember_roots
 
@@ -40,6 +41,8 @@ class Summary:
     records: int = 0
     persons: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
+    elsewhere: int = 0  # files another live worker was reading when this one came to them
+    deferred: bool = False  # persons not rebuilt: other workers still at work
 
 
 def walk(paths: list[Path], exclude: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:
@@ -70,10 +73,8 @@ def ingest(
     remember_roots(engine, paths)  # the site serves photos and re-reads sheets from the originals
     summary = Summary()
     with engine.connect() as conn:
-        known = dict(conn.execute(select(schema.source_file.c.path, schema.source_file.c.sha256)).all())
-        first_path = {}
-        for path, sha in sorted(known.items()):
-            first_path.setdefault(sha, path)
+        known = set(conn.execute(select(schema.source_file.c.path)).scalars())
+    claims = Claims(engine)
     todo: list[tuple[Path, str]] = []
     for abs_path, rel in walk(paths, exclude):
         if rel in known:
@@ -98,29 +99,28 @@ def ingest(
         def more(n: int) -> None:  # archive members join the run as they are found
             bar.update(task, total=(bar.tasks[0].total or 0) + n)
 
-        for res in _extract_all(todo, workers, on_more=more):
-            if res.sha256 and res.sha256 in first_path and res.status != "empty":
-                res.status, res.reason = "duplicate", f"same content as {first_path[res.sha256]}"
-                res.records, res.tables = [], []
-            else:
-                first_path.setdefault(res.sha256, res.path)
+        for res in _extract_all(todo, workers, on_more=more, claim=claims.take):
             _write(engine, res)
             summary.files += 1
             summary.records += len(res.records)
             summary.by_status[res.status] += 1
             elapsed = bar.tasks[0].elapsed or 0
             bar.update(task, advance=1, rate=f"{summary.files / elapsed:.0f}" if elapsed else "-")
-    with engine.connect() as conn:
-        stale = get_meta(conn, "derived_stale") == "1"
-    if stale:  # persons depend on records alone: nothing new, nothing to rebuild
-        clear_name_index(engine)
-        summary.persons = rebuild_persons(engine, progress=progress)
-        rebuild_name_index(engine)
-        with engine.begin() as conn:
-            set_meta(conn, "derived_stale", "0")
+    summary.elsewhere = claims.lost
+    if claims.live_elsewhere():
+        summary.deferred = True  # other workers are still at work: the last to finish rebuilds
     else:
-        with engine.connect() as conn:
-            summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
+        with derived_lock(engine):
+            with engine.connect() as conn:
+                stale = get_meta(conn, "derived_stale") == "1"
+            if stale:  # persons depend on records alone: nothing new, nothing to rebuild
+                clear_name_index(engine)
+                rebuild_persons(engine, progress=progress)
+                rebuild_name_index(engine)
+                with engine.begin() as conn:
+                    set_meta(conn, "derived_stale", "0")
+    with engine.connect() as conn:
+        summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
     return summary
 
 
@@ -137,8 +137,19 @@ def file_timeout() -> float:
 _Task = tuple[Path, str]
 
 
+def _claimed(claim: Callable[[str], bool] | None, task: _Task) -> bool:
+    """Top-level files are claimed just before they are read; archive members ("a.zip!x") belong
+    to whoever claimed the archive."""
+    return claim is None or "!" in task[1] or claim(task[1])
+
+
 def _extract_all(
-    todo: list[_Task], workers: int, *, on_more: Callable[[int], None] | None = None, timeout: float | None = None
+    todo: list[_Task],
+    workers: int,
+    *,
+    on_more: Callable[[int], None] | None = None,
+    timeout: float | None = None,
+    claim: Callable[[str], bool] | None = None,
 ) -> Iterator[FileResult]:
     """Results for every file in `todo` and, recursively, for the members of the archives and the
     attachments of the mails among them (stored as "a.zip!x/y"). Members are unpacked in a
@@ -195,13 +206,15 @@ def _extract_all(
             queue: list[_Task] = list(reversed(todo))
             while queue:
                 abs_path, rel = queue.pop()
+                if not _claimed(claim, (abs_path, rel)):
+                    continue
                 res = _extract_guarded(abs_path, rel, unpack, timeout)
                 _drop_member_file(abs_path, unpack)
                 found: list[_Task] = []
                 yield from fan_out(res, found.append)
                 queue.extend(reversed(found))
             return
-        pool = _Pool(workers, timeout, unpack)
+        pool = _Pool(workers, timeout, unpack, claim)
         try:
             for t in todo:
                 pool.submit(t)
@@ -292,9 +305,9 @@ class _Pool:
     overruns is killed and replaced (its file: corrupt, "timed out after N s"); one that dies (a
     crash in a C library) marks its file corrupt with the exit code."""
 
-    def __init__(self, workers: int, timeout: float, unpack: Path) -> None:
+    def __init__(self, workers: int, timeout: float, unpack: Path, claim: Callable[[str], bool] | None = None) -> None:
         self.ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-        self.n, self.timeout, self.unpack = workers, timeout, unpack
+        self.n, self.timeout, self.unpack, self.claim = workers, timeout, unpack, claim
         self.todo: list[_Task] = []
         self.busy: dict[Connection, tuple[Any, _Task, float]] = {}
         self.idle: list[tuple[Any, Connection]] = []
@@ -313,6 +326,8 @@ class _Pool:
     def _dispatch(self) -> None:
         while self.todo and len(self.busy) < self.n:
             task = self.todo.pop(0)
+            if not _claimed(self.claim, task):
+                continue
             proc, conn = self.idle.pop() if self.idle else self._spawn()
             conn.send((str(task[0]), task[1], str(self.unpack)))
             self.busy[conn] = (proc, task, time.monotonic())
@@ -361,7 +376,20 @@ class _Pool:
 
 
 def _write(engine: Engine, res: FileResult) -> None:
+    """The file's row, tables and records in one transaction, which also drops its claim."""
     with engine.begin() as conn:
+        if res.sha256 and res.status != "empty":
+            f = schema.source_file
+            same = conn.execute(
+                select(f.c.path)
+                .where(f.c.sha256 == res.sha256, f.c.status.not_in(("empty", "duplicate")))
+                .order_by(f.c.path)
+                .limit(1)
+            ).scalar()
+            if same is not None:  # identical bytes already read: account for the file, keep no copy
+                res.status, res.reason = "duplicate", f"same content as {same}"
+                res.records, res.tables = [], []
+        Claims.release(conn, res.path)
         file_id = conn.execute(
             schema.source_file.insert().values(
                 path=res.path,

@@ -81,12 +81,17 @@ def get_person(engine: Engine, ref: str) -> dict[str, Any] | None:
         ]
         T = terms()
         relatives, co_listed, possibly_same = [], [], []
+        src_rec = r.alias("src_rec")
+        src_file = f.alias("src_file")
         for row in conn.execute(
-            select(ln.c.dst, ln.c.relation, ln.c.kind, ln.c.why, ln.c.score, ln.c.record_id, p.c.id_number, p.c.name)
+            select(ln.c.dst, ln.c.relation, ln.c.kind, ln.c.why, ln.c.score, ln.c.record_id, p.c.id_number, p.c.name,
+                   src_file.c.path.label("source_path"))
             .join(p, p.c.id == ln.c.dst)
+            .outerjoin(src_rec, src_rec.c.id == ln.c.record_id)
+            .outerjoin(src_file, src_file.c.id == src_rec.c.file_id)
             .where(ln.c.src == pid)
             .order_by(ln.c.score.desc(), ln.c.id)
-        ):
+        ):  # fmt: skip
             item = {
                 "person_id": row.dst,
                 "id_number": row.id_number,
@@ -96,6 +101,7 @@ def get_person(engine: Engine, ref: str) -> dict[str, Any] | None:
                 "why": row.why,
                 "score": row.score,
                 "record_id": row.record_id,
+                "source": row.source_path,
             }
             if row.kind == "relative":
                 relatives.append(item)

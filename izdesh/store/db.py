@@ -46,6 +46,15 @@ def open_engine(db: str, *, readonly: bool = False, create: bool = False) -> Eng
             cur.execute("PRAGMA busy_timeout=60000")  # several ingest workers take turns writing
             cur.execute("PRAGMA cache_size=-65536")
             cur.close()
+            # pysqlite's own transaction handling leaves DDL outside transactions (a migration
+            # killed halfway would stay half done); let SQLAlchemy issue BEGIN itself instead.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+            # IMMEDIATE: a writer takes the write lock up front and waits its turn (busy_timeout),
+            # instead of failing when it upgrades a read to a write beside another worker.
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     else:
         # A read-only session on PostgreSQL too: web nodes (and read replicas) never write.
