@@ -253,5 +253,15 @@ def _sample_ids(leak: Path, n: int = 3) -> list[str]:
     return out
 
 
+def _register() -> None:
+    """Commands kept beside the packages they drive."""
+    from izdesh.analysis.commands import export, stats, verify, xref
+
+    for command in (verify, stats, xref, export):
+        main.add_command(command)
+
+
+_register()
+
 if __name__ == "__main__":
     main()
