@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", required=True)
     ap.add_argument("--leak", type=Path, help="the leak folder (photo hashes; truth/ for the xref list)")
     ap.add_argument("--xref-rows", type=int, default=300)
+    ap.add_argument("--full", action="store_true",
+                    help="the store is an ingest of a --full leak: report measured figures, no extrapolation")
+    ap.add_argument("--skip-xref", action="store_true")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     n = _counts(a.db)
@@ -58,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     base = [sys.executable, "-m", "izdesh.analysis.commands"]
     leak = ["--leak", str(a.leak)] if a.leak else []
     figs: dict = {"machine": m, "store": n, "commands": {}}
-    f_persons = FULL_PERSONS / max(1, n["person"])
-    f_images = FULL_IMAGES / max(1, n.get("images", n["photo"]) or 1)
+    f_persons = 1.0 if a.full else FULL_PERSONS / max(1, n["person"])
+    f_images = 1.0 if a.full else FULL_IMAGES / max(1, n.get("images", n["photo"]) or 1)
     with tempfile.TemporaryDirectory(prefix="izdesh-evidence-") as tmp:
         t = Path(tmp)
         runs = {
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             "export jsonl": [*base, "export", "--db", a.db, "--format", "jsonl", "--out", str(t / "x.jsonl"), "--json"],
             "export ftm": [*base, "export", "--db", a.db, "--format", "ftm", "--out", str(t / "x.ftm"), "--json"],
         }
-        if a.leak and (a.leak / "truth" / "persons.jsonl").exists():
+        if a.leak and not a.skip_xref and (a.leak / "truth" / "persons.jsonl").exists():
             from izdesh.analysis import xref_list
 
             items = xref_list.make_list(a.leak, a.xref_rows, seed=1)

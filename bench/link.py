@@ -141,7 +141,7 @@ def main() -> int:
         t = time.perf_counter()
         out["records_from_truth"] = build_from_truth(a.leak, a.db)
         out["build_from_truth_seconds"] = round(time.perf_counter() - t, 1)
-    engine = open_engine(a.db, create=True)
+    engine = open_engine(a.db, create=not Path(a.db).exists())
     with engine.connect() as conn:
         out["records"] = conn.exec_driver_sql("SELECT count(*) FROM record").scalar()
     if not a.no_rebuild:

@@ -256,8 +256,9 @@ def _sample_ids(leak: Path, n: int = 3) -> list[str]:
 def _register() -> None:
     """Commands kept beside the packages they drive."""
     from izdesh.analysis.commands import export, stats, verify, xref
+    from izdesh.docs.commands import docs
 
-    for command in (verify, stats, xref, export):
+    for command in (verify, stats, xref, export, docs):
         main.add_command(command)
 
 

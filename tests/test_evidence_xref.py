@@ -30,10 +30,12 @@ def test_top1_rate(gen_store: dict, tmp_path) -> None:
     # people not in the store (never written in a readable file, or invented) rarely score >= 0.8:
     # some share a common name and a birth year with someone who is (a homonym the reader must check)
     assert summary["absent"]["rate"] >= 0.8
-    # every match explains itself
+    # every match explains itself; ties with the first are flagged
     for r in res["results"]:
+        first = [m for m in r["matches"] if r["matches"] and m["score"] == r["matches"][0]["score"]]
         for m in r["matches"]:
             assert m["why"] and 0 < m["score"] <= 1
+            assert m["tied_with_first"] == (len(first) > 1 and m in first)
 
 
 def test_list_has_the_promised_mix(gen_store: dict) -> None:

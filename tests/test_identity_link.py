@@ -157,3 +157,18 @@ def test_fellegi_sunter_em_recovers_m_and_u() -> None:
         assert abs(model.m[k][1] - m[k]) < 0.05 and abs(model.u[k][1] - u[k]) < 0.05
     assert model.probability((1, 1, 1)) > 0.95 > 0.05 > model.probability((0, 0, 0))
     assert model.weight((1, None, None)) == model.feature_weight(0, 1)  # missing weighs nothing
+
+
+def test_rebuild_again_is_stable(store: Store) -> None:
+    """A second rebuild (as after an ingest that added nothing relevant) keeps every person id."""
+    ids = store.ids  # type: ignore[attr-defined]
+    before = {k: store.person_of(r) for k, r in ids.items()}
+    with store.engine.connect() as conn:
+        n_before = conn.exec_driver_sql("SELECT count(*) FROM person").scalar()
+    store.rebuild()
+    assert {k: store.person_of(r) for k, r in ids.items()} == before
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM person").scalar() == n_before
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM record r WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id = r.person_id)"
+        ).scalar() == 0

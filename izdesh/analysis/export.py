@@ -166,17 +166,17 @@ def iter_records(conn: Any) -> Iterator[dict[str, Any]]:
                for c, x in zip(RECORD_COLS, v)}
 
 
-def iter_links(conn: Any) -> Iterator[dict[str, Any]]:
+def link_rows(conn: Any) -> Iterator[tuple[Any, ...]]:
+    """Links as tuples in LINK_COLS order, straight from the driver's cursor (millions of rows at
+    full scale: SQLAlchemy rows and dicts cost several times more)."""
     n = 0
-    # The driver's cursor directly: millions of rows at full scale, SQLAlchemy rows cost 3x more.
     cur = conn.exec_driver_sql("SELECT id, kind, src, dst, relation, record_id, score, why FROM link ORDER BY id")
     while True:
         rows = cur.fetchmany(20_000)
         if not rows:
             break
-        for row in rows:
-            n += 1
-            yield dict(zip(LINK_COLS, row))
+        n += len(rows)
+        yield from rows
     if n:
         return
     # No links built yet: relatives as the records state them.
@@ -185,14 +185,17 @@ def iter_links(conn: Any) -> Iterator[dict[str, Any]]:
          .join(p, p.c.id_number == r.c.relative_of)
          .where(r.c.person_id.is_not(None), r.c.relative_of.is_not(None)))
     seen = set()
-    for row in conn.execute(q).mappings():
-        key = (row["person_id"], row["dst"], row["relation"])
-        if key in seen or row["person_id"] == row["dst"]:
+    for rid, src, rel, dst in conn.execute(q):
+        key = (src, dst, rel)
+        if key in seen or src == dst:
             continue
         seen.add(key)
-        yield {"link_id": None, "kind": "relative", "src": row["person_id"], "dst": row["dst"],
-               "relation": row["relation"], "record_id": row["id"], "score": None,
-               "why": "the record gives the relation to this ID number"}
+        yield (None, "relative", src, dst, rel, rid, None, "the record gives the relation to this ID number")
+
+
+def iter_links(conn: Any) -> Iterator[dict[str, Any]]:
+    for row in link_rows(conn):
+        yield dict(zip(LINK_COLS, row))
 
 
 # --- writers ------------------------------------------------------------------------------------
@@ -212,12 +215,18 @@ def _write_csv(path: Path, cols: tuple[str, ...], rows: Iterator[Any]) -> int:
     """rows: dicts (any value: _cell makes it a cell) or lists already in ``cols`` order of plain
     values (None becomes "" in the csv module)."""
     n = 0
+    batch: list[Any] = []
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(cols)
         for row in rows:
-            w.writerow([_cell(row.get(c)) for c in cols] if isinstance(row, dict) else row)
-            n += 1
+            batch.append([_cell(row.get(c)) for c in cols] if isinstance(row, dict) else row)
+            if len(batch) >= 10_000:
+                w.writerows(batch)
+                n += len(batch)
+                batch.clear()
+        w.writerows(batch)
+        n += len(batch)
     return n
 
 
@@ -231,7 +240,7 @@ def export_csv(engine: Engine, out: Path) -> dict[str, Any]:
         counts["files"] = _write_csv(paths["files"], FILE_COLS, iter_files(conn))
         counts["persons"] = _write_csv(paths["persons"], PERSON_COLS, iter_persons(conn))
         counts["records"] = _write_csv(paths["records"], RECORD_COLS, record_rows(conn))
-        counts["links"] = _write_csv(paths["links"], LINK_COLS, (list(d.values()) for d in iter_links(conn)))
+        counts["links"] = _write_csv(paths["links"], LINK_COLS, link_rows(conn))
     return {"counts": counts, "paths": {k: str(v) for k, v in paths.items()}}
 
 
@@ -239,7 +248,7 @@ def export_jsonl(engine: Engine, out: Path) -> dict[str, Any]:
     counts = defaultdict(int)
     with engine.connect() as conn, out.open("w", encoding="utf-8") as fh:
         for typ, it in (("file", iter_files(conn)), ("person", iter_persons(conn)), ("record", iter_records(conn)),
-                        ("link", iter_links(conn))):
+                        ("link", (dict(zip(LINK_COLS, t)) for t in link_rows(conn)))):
             for row in it:
                 if "type" in row:
                     row["file_type"] = row.pop("type")  # "type" names the kind of line
@@ -265,7 +274,9 @@ def _ent(schema_name: str, eid: str, props: dict[str, list[Any]]) -> dict[str, A
     return {"id": eid, "schema": schema_name, "properties": clean}
 
 
-def ftm_entities(engine: Engine) -> Iterator[dict[str, Any]]:
+def ftm_entities(engine: Engine) -> Iterator[dict[str, Any] | str]:
+    """Entities as dicts, or (the millions of Documentation and Family entities) as their JSON
+    line already written."""
     r = schema.record
     with engine.connect() as conn:
         doc_id: dict[int, str] = {}
@@ -313,21 +324,33 @@ def ftm_entities(engine: Engine) -> Iterator[dict[str, Any]]:
                 continue
             pe = person_eid[pid]
             for fid in fids:
-                if fid in doc_id:  # built directly: every value is a plain, present string
-                    yield {"id": ftm_id("mention", pid, fid), "schema": "Documentation",
-                           "properties": {"document": [doc_id[fid]], "entity": [pe], "role": ["mentioned"]}}
-        rel_en: dict[str, str] = {}
-        for lk in iter_links(conn):
-            if lk["kind"] != "relative" or lk["src"] not in person_eid or lk["dst"] not in person_eid:
+                if fid in doc_id:  # written directly: every value is a hex id or a fixed word
+                    yield (f'{{"id":"{ftm_id("mention", pid, fid)}","schema":"Documentation","properties":'
+                           f'{{"document":["{doc_id[fid]}"],"entity":["{pe}"],"role":["mentioned"]}}}}')
+        rel_json: dict[str, str] = {}
+        why_json: dict[str, str] = {}
+        for _lid, kind, src, dst, rel, rid, _score, why in link_rows(conn):
+            if kind != "relative":
                 continue
-            rel = lk["relation"] or ""
-            props = {"person": [person_eid[lk["src"]]], "relative": [person_eid[lk["dst"]]],
-                     "relationship": [rel_en.get(rel) or RELATION_EN.get(rel, rel.replace("_", " ")) or "relative"]}
-            if lk["why"]:
-                props["description"] = [lk["why"]]
-            if lk["record_id"] is not None:
-                props["recordId"] = [str(lk["record_id"])]
-            yield {"id": ftm_id("family", lk["src"], lk["dst"], rel), "schema": "Family", "properties": props}
+            ps, pd = person_eid.get(src), person_eid.get(dst)
+            if ps is None or pd is None:
+                continue
+            rel = rel or ""
+            rj = rel_json.get(rel)
+            if rj is None:
+                rj = rel_json[rel] = _dumps(RELATION_EN.get(rel, rel.replace("_", " ")) or "relative")
+            line = (f'{{"id":"{ftm_id("family", src, dst, rel)}","schema":"Family","properties":{{'
+                    f'"person":["{ps}"],"relative":["{pd}"],"relationship":[{rj}]')
+            if why:
+                wj = why_json.get(why)
+                if wj is None:
+                    wj = _dumps(why)
+                    if len(why_json) < 100_000:  # the same few reasons repeat over millions of links
+                        why_json[why] = wj
+                line += f',"description":[{wj}]'
+            if rid is not None:
+                line += f',"recordId":["{rid}"]'
+            yield line + "}}"
 
 
 def export_ftm(engine: Engine, out: Path) -> dict[str, Any]:
@@ -335,8 +358,12 @@ def export_ftm(engine: Engine, out: Path) -> dict[str, Any]:
     buf: list[str] = []
     with out.open("w", encoding="utf-8") as fh:
         for ent in ftm_entities(engine):
-            buf.append(_dumps(ent))
-            counts[ent["schema"]] += 1
+            if isinstance(ent, str):
+                buf.append(ent)
+                counts["Family" if '"schema":"Family"' in ent[:80] else "Documentation"] += 1
+            else:
+                buf.append(_dumps(ent))
+                counts[ent["schema"]] += 1
             if len(buf) >= 5000:
                 fh.write("\n".join(buf) + "\n")
                 buf.clear()

@@ -88,6 +88,8 @@ def evaluate(engine: Engine, leak: Path, *, formats: set[str] | None = None) -> 
                 tables[table_key(rec["path"], rec["locator"])] = rec
             elif rec["id_number"]:
                 by_file_id[(rec["path"], rec["id_number"])] = rec
+            elif rec["name"]:  # a person named in running text without an ID number
+                by_file_id[(rec["path"], "name:" + rec["name"].strip())] = rec
     used: set[Any] = set()
     files = list(read_jsonl(leak / "truth" / "files.jsonl"))
     broken = {x["path"] for x in files if x["state"] not in ("ok", "misnamed")}
@@ -103,8 +105,11 @@ def evaluate(engine: Engine, leak: Path, *, formats: set[str] | None = None) -> 
         if m["kind"] == "table":
             key: Any = table_key(m["file"], m["locator"])
             rec = tables.get(key)
-        else:
+        elif m.get("written_id"):
             key = (m["file"], m["id_number"])
+            rec = by_file_id.get(key)
+        else:
+            key = (m["file"], "name:" + (m.get("written_name") or "").strip())
             rec = by_file_id.get(key)
         if rec is None:
             if len(rv.misses) < 20:

@@ -44,7 +44,8 @@ MAX_CANDIDATES = 4000  # name-key candidates scored per row (the most key overla
 YEAR_WEIGHT = {0: 1.0, 1: 0.88}  # birth-year difference -> multiplier; beyond: YEAR_FAR
 YEAR_FAR = 0.55
 YEAR_UNKNOWN = 0.9  # the store has no birth date for the person
-PLACE_BONUS = 0.04
+PLACE_BONUS = 0.08  # the place given is one the person's records write
+PLACE_OTHER = 0.9  # the person's records write places, none of them the one given
 ID_MISMATCH = 0.5
 
 
@@ -286,13 +287,20 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
                 if pm:
                     s = min(1.0, s + PLACE_BONUS)
                     why.append(f"place {place} ~ {pm}")
+                elif any(_latin_in(t) for t in ix.places[i] if t):
+                    s *= PLACE_OTHER
+                    why.append(f"records name other places than {place}")
             if idn and ix.id_numbers[i] and ix.id_numbers[i] != idn:
                 s *= ID_MISMATCH
                 why.append("a different ID number")
             scored[i] = (round(s, 4), "; ".join(why))
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], ix.ids[kv[0]]))[:limit]
+    # tied: the same (shown) score as the first match, and at least two of them: nothing in the row
+    # tells them apart (same name and birth year); the order among them means nothing
+    top = round(ranked[0][1][0], 3) if ranked else None
+    n_top = sum(1 for _, (s, _w) in ranked if round(s, 3) == top)
     return [{"person_id": ix.ids[i], "id_number": ix.id_numbers[i], "name": ix.names_[i], "score": round(s, 3),
-             "why": why, **ix.extra[i]} for i, (s, why) in ranked]
+             "why": why, "tied_with_first": n_top > 1 and round(s, 3) == top, **ix.extra[i]} for i, (s, why) in ranked]
 
 
 def read_list(text: str) -> tuple[list[dict[str, str]], dict[str, str]]:

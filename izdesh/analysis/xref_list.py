@@ -130,6 +130,7 @@ def score_results(items: list[dict[str, Any]], results: list[dict[str, Any]], *,
     """Top-1 accuracy by kind of row; for absent people, the share whose top match stays under
     ``threshold`` (a reader would not take it for the person)."""
     by: dict[str, list[int]] = {}
+    ties: list[int] = []
     misses = []
     for it, res in zip(items, results, strict=True):
         top = res["matches"][0] if res["matches"] else None
@@ -141,6 +142,9 @@ def score_results(items: list[dict[str, Any]], results: list[dict[str, Any]], *,
             key = "with_year" if it["row"]["birth_year"] else "name_only"
             if it["row"]["id_number"]:
                 key += "+id"
+            if key == "with_year":
+                tied = [m["id_number"] for m in res["matches"] if m is top or m.get("tied_with_first")]
+                ties.append(int(it["expected"] in tied))
         by.setdefault(key, []).append(int(ok))
         if not ok and len(misses) < 30:
             misses.append({"row": it["row"], "expected": it["expected"], "top": top})
@@ -148,5 +152,8 @@ def score_results(items: list[dict[str, Any]], results: list[dict[str, Any]], *,
     named_year = [x for k, v in by.items() if k.startswith("with_year") for x in v]
     summary["latin_name_and_year_top1"] = {"n": len(named_year), "right": sum(named_year),
                                            "rate": round(sum(named_year) / len(named_year), 4) if named_year else None}
+    # rows with a name and year (no ID) whose person is the first match or tied with it
+    summary["with_year_first_or_tied"] = {"n": len(ties), "right": sum(ties),
+                                          "rate": round(sum(ties) / len(ties), 4) if ties else None}
     summary["misses"] = misses
     return summary

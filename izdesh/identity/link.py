@@ -27,6 +27,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from bisect import bisect_left
 from itertools import product
 from datetime import date
 from typing import Any
@@ -40,6 +41,7 @@ REVIEW_AT = 0.30  # posterior for a "possibly same" link
 MARGIN = 0.5  # the runner-up must stay below this to link
 PRIOR_PAIRS = 20.0  # weight of the model's starting beliefs, in pairs
 MANY = 30  # namesakes beyond which only candidates with other evidence are compared
+MANY_FITS = 50  # numbers fitting a pattern beyond which only the very same name is looked for
 
 _DOTS_SPACES = re.compile(r"[·・•．‧.\u00b7\u30fb\u2022\uff0e\u2027\u2219\u22c5\s\u3000]+")
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -160,49 +162,51 @@ def _split(name: str) -> tuple[str, ...]:
     return tuple(p for p in _DOTS.split(clean) if p) or (clean,)
 
 
-def name_level(a: str | None, names_b: Iterable[str], *, fuzzy: bool = False) -> int:
-    """2 = the same characters (dots and spaces aside), 1 = a homophone rendering (shared
-    cross-script key; with ``fuzzy``, also a name the names scorer finds close in every part),
-    0 = different."""
+STRICT = 0.97  # a homophone rendering among many candidates: the readings must agree closely
+RELAXED = 0.84  # among very few candidates (a mistyped ID's neighbours, a pattern that fits 1-3)
+
+
+def name_level(a: str | None, names_b: Iterable[str], *, min_score: float = STRICT) -> int:
+    """2 = the same characters (dots and spaces aside); 1 = another rendering whose reading the
+    names scorer finds at least ``min_score`` close in every part (买买提·吐尔逊 ~ 麦麦提·图尔荪);
+    0 = different. Cross-script keys alone are too coarse to agree on (肉孜 and 伊力亚斯 share one)."""
     fa = fold_name(a)
     if not fa:
         return 0
-    ka = None
-    best = 0
     names_b = list(names_b)
     for b in names_b:
         if fold_name(b) == fa:
             return 2
-        if ka is None:
-            ka = name_keys(a)
-        if ka & name_keys(b):
-            best = 1
-    if best == 0 and fuzzy and a:
-        for b in names_b:
-            m = _close(a, b)
-            if m:
-                return 1
-    return best
+    if min_score >= STRICT:  # many candidates: score only names that share a cross-script key
+        ka = name_keys(a)
+        names_b = [b for b in names_b if ka & name_keys(b)]
+    best = max((name_score(a, b) for b in names_b), default=0.0)  # type: ignore[arg-type]
+    return 1 if best >= min_score else 0
 
 
-_CLOSE: dict[tuple[str, str], bool] = {}
+_SCORES: dict[tuple[str, str], float] = {}
 
 
-def _close(a: str, b: str) -> bool:
+def name_score(a: str, b: str) -> float:
+    """How close two written names read (names.score), 0 unless they share a cross-script key or
+    a part; every part of both names must be matched."""
     k = (a, b)
-    hit = _CLOSE.get(k)
+    hit = _SCORES.get(k)
     if hit is None:
-        pa = {fold_name(x) for x in _DOTS.split(a) if x.strip()}
-        pb = {fold_name(x) for x in _DOTS.split(b) if x.strip()}
-        if len(pa) < 2 or not (pa & pb):  # one part written the same, the other close: else no
-            return False
-        try:
-            m = score(a, b)
-            hit = m.score >= 0.88 and len(m.parts) >= 2 and all(p[2] >= 0.8 for p in m.parts)
-        except Exception:
-            hit = False
-        if len(_CLOSE) < 100_000:
-            _CLOSE[k] = hit
+        if fold_name(a) == fold_name(b):
+            hit = 1.0
+        else:
+            pa, pb = _split(a), _split(b)
+            hit = 0.0
+            if (name_keys(a) & name_keys(b)) or (set(pa) & set(pb)):
+                try:
+                    m = score(a, b)
+                    if len(m.parts) >= max(len(pa), len(pb)):
+                        hit = min([m.score] + [p[2] for p in m.parts])
+                except Exception:
+                    hit = 0.0
+        if len(_SCORES) < 500_000:
+            _SCORES[k] = hit
     return hit
 
 
@@ -356,9 +360,11 @@ class Linker:
         return Linkage(self.clusters, self.of_record, self.record_links, self.person_links, self.model, self.counts)
 
     # -- step 2
-    def _agree(self, rec: Rec, cand: Cluster, cand_number: str) -> tuple[int, list[str], list[str]]:
+    def _agree(
+        self, rec: Rec, cand: Cluster, cand_number: str, min_score: float = RELAXED
+    ) -> tuple[int, list[str], list[str]]:
         """(name level, agreements, disagreements) between a record and a candidate person."""
-        lev = name_level(rec.name, cand.names(), fuzzy=True)
+        lev = name_level(rec.name, cand.names(), min_score=min_score)
         ok, bad = [], []
         shown = sorted(cand.names(), key=lambda n: n != rec.name)[:1]
         if lev == 2:
@@ -392,6 +398,9 @@ class Linker:
             elif lev >= 1:
                 weak.append((number, rel, ok + ["but " + "; ".join(bad)]))
         slip = {"one_digit": "one mistyped digit", "transposition": "two neighbouring digits swapped"}
+        exact = [g for g in good if any(x.startswith("the same name") for x in g[2])]
+        if len(exact) == 1 and len(good) > 1:
+            good = exact
         if not good and not weak:
             # The true number may be in the store only as a spreadsheet number that lost digits.
             hits = {}
@@ -449,37 +458,49 @@ class Linker:
 
     # -- step 3
     def _link_patterns(self, recs: list[Rec], id_persons: dict[str, Cluster]) -> None:
-        by14: dict[str, list[str]] = defaultdict(list)
-        by12: dict[str, list[str]] | None = None
-        for number in id_persons:
-            by14[number[:14]].append(number)
+        numbers = sorted(id_persons)
+        by_fold: dict[str, list[str]] = defaultdict(list)  # written name (no dots) -> ID numbers
+        by_part: dict[str, list[str]] = defaultdict(list)  # one part of a dotted name -> ID numbers
+        for number, c in id_persons.items():
+            for n in c.names():
+                by_fold[fold_name(n)].append(number)
+                parts = _split(n)
+                if len(parts) == 2:
+                    for part in parts:
+                        by_part[part].append(number)
         for rec in recs:
             pat = rec.id_pattern or ""
-            known = len(pat) - len(pat.lstrip("0123456789X"))
-            if known >= 14:
-                pool = by14.get(pat[:14], [])
-            elif known >= 12:
-                if by12 is None:
-                    by12 = defaultdict(list)
-                    for number in id_persons:
-                        by12[number[:12]].append(number)
-                pool = by12.get(pat[:12], [])
+            prefix = pat.split("?", 1)[0]
+            if len(prefix) < 12 or any(ch != "?" for ch in pat[len(prefix):]):
+                fits: list[str] = []
             else:
-                pool = []
-            fits = [n for n in pool if all(p == "?" or p == c for p, c in zip(pat, n, strict=False))]
-            good, weak = [], []
-            # Names first, cheaply (characters, then cross-script keys); the close-name scorer only
-            # when no number that fits has an agreeing name.
-            named = [n for n in fits if name_level(rec.name, id_persons[n].names()) >= 1]
-            if not named and len(fits) <= 20:
-                named = fits
+                lo = bisect_left(numbers, prefix)
+                hi = bisect_left(numbers, prefix + ":")  # ":" sorts after every digit and X
+                fits = numbers[lo:hi]
+            exact = [n for n in by_fold.get(fold_name(rec.name), ()) if n.startswith(prefix)] if fits else []
+            if len(exact) == 1:
+                fits_named = exact
+            elif len(fits) <= MANY_FITS:
+                fits_named = fits
+            else:  # hundreds fit (a 1 January birthday): the same name, or one part the same and
+                # the other a homophone rendering (a clerk's variant changes one part)
+                parts = _split(rec.name) if rec.name else ()
+                near = {n for part in parts if len(parts) == 2 for n in by_part.get(part, ()) if n.startswith(prefix)}
+                fits_named = exact or sorted(near)
+            good: list[tuple[str, list[str], int]] = []
+            weak: list[tuple[str, list[str], int]] = []
+            floor = RELAXED if len(fits) <= 3 else STRICT
+            named = [n for n in fits_named if name_level(rec.name, id_persons[n].names(), min_score=floor) >= 1]
             for number in named:
-                lev, ok, bad = self._agree(rec, id_persons[number], number)
+                lev, ok, bad = self._agree(rec, id_persons[number], number, floor)
                 if lev >= 1 and not bad:
                     good.append((number, ok, lev))
                 elif lev >= 1:
                     weak.append((number, ok + ["but " + "; ".join(bad)], lev))
             what = f"The ID was stored as a spreadsheet number and lost its last digits ({pat})"
+            exact = [g for g in good if g[2] == 2]
+            if len(exact) == 1 and len(good) > 1:  # the only one with the very same name
+                good = exact
             if len(good) == 1:
                 number, ok, lev = good[0]
                 key = "id:" + number
@@ -495,7 +516,8 @@ class Linker:
                 self.record_links.append(RecordLink(rec.id, key, "same", "id_pattern", score, why))
                 self.counts["pattern_linked"] += 1
                 continue
-            own = f"x:pat:{pat[:15]}|{sorted(name_keys(rec.name))[0] if rec.name else ''}|{rec.sex or ''}"
+            keys = sorted(name_keys(rec.name), key=lambda k: (not k.startswith("w:"), k)) if rec.name else [""]
+            own = f"x:pat:{pat[:15]}|{keys[0]}|{rec.sex or ''}"  # homophone renderings group together
             self._add(own, rec, None, "id_pattern")
             review = good if len(good) > 1 else weak
             for number, ok, _lev in review[:5]:
@@ -511,13 +533,13 @@ class Linker:
 
     # -- step 4
     FEATURES = ("name", "birth", "sex", "place", "same_file")
-    LEVELS = (2, 3, 2, 3, 2)
+    LEVELS = (3, 3, 2, 3, 2)
     # Starting beliefs (Dirichlet pseudo-counts, PRIOR_PAIRS pairs' worth) that EM moves with the
     # data: what a true match and a non-match look like among pairs that share a name key.
-    M_PRIOR = ((0.2, 0.8), (0.03, 0.07, 0.9), (0.02, 0.98), (0.05, 0.35, 0.6), (0.4, 0.6))
-    U_PRIOR = ((0.4, 0.6), (0.85, 0.1, 0.05), (0.5, 0.5), (0.6, 0.3, 0.1), (0.99, 0.01))
+    M_PRIOR = ((0.02, 0.18, 0.8), (0.03, 0.07, 0.9), (0.02, 0.98), (0.05, 0.35, 0.6), (0.4, 0.6))
+    U_PRIOR = ((0.5, 0.3, 0.2), (0.85, 0.1, 0.05), (0.5, 0.5), (0.6, 0.3, 0.1), (0.99, 0.01))
     WORDS = (
-        ("a homophone rendering of the name", "the same name"),
+        ("a name sharing only a coarse key", "a homophone rendering of the name", "the same name"),
         ("a different birth date or age", "a close birth date or age", "the same birth date or age"),
         ("a different sex", "the same sex"),
         ("another township", "the same township", "the same village"),
@@ -578,6 +600,7 @@ class Linker:
             return p
 
         pairs: list[tuple[Rec, str, tuple[int | None, ...], dict[str, Any]]] = []
+        in_file: dict[int, set[str]] | None = None
         for rec in recs:
             ctx = self._context(rec, towns)
             cands = candidates(rec.name)
@@ -586,11 +609,14 @@ class Linker:
                 # (named with an ID in the same file, or of a township the record names).
                 where = {rec.township} if rec.township else set(ctx["towns"])
                 where |= {t for t in towns if t and t in ctx["path"]}
-                keep = set()
-                for key in cands:
-                    recs_k = self.clusters[key].records
-                    if any(r.file_id == rec.file_id for r in recs_k) or any(r.township in where for r in recs_k[:3]):
-                        keep.add(key)
+                if in_file is None:
+                    in_file = defaultdict(set)
+                    for key_c, c in self.clusters.items():
+                        for r in c.records:
+                            if r.id_number or r.id_pattern:
+                                in_file[r.file_id].add(key_c)
+                here = in_file.get(rec.file_id, set())
+                keep = {key for key in cands if key in here or self.clusters[key].records[0].township in where}
                 cands = keep if len(keep) <= 4 * MANY else set()
             for key in cands:
                 birth, sex, town, village, names = prof(key)
@@ -679,8 +705,7 @@ class Linker:
         self, rec: Rec, ctx: dict[str, Any], key: str, birth: str | None, sex: str | None,
         town: str | None, village: str | None, names: set[str], files: set[int],
     ) -> tuple[int | None, ...]:  # fmt: skip
-        lev = name_level(rec.name, names)
-        name_l = 1 if lev == 2 else 0  # blocking guarantees at least a shared key
+        lev = name_level(rec.name, names, min_score=0.9)  # 0: only a shared (coarse) key
         birth_l: int | None = None
         if birth:
             if rec.birth:
@@ -712,7 +737,7 @@ class Linker:
             r.file_id == rec.file_id and r.id != rec.id and (r.id_number or r.id_pattern)
             for r in self.clusters[key].records
         ))  # fmt: skip
-        return (name_l, birth_l, sex_l, place_l, same_file)
+        return (lev, birth_l, sex_l, place_l, same_file)
 
 
 def _mode(values: Iterable[Any]) -> Any:

@@ -246,7 +246,8 @@ def _zip(path: Path, dest: Path, limits: Limits) -> Expansion:
     exp = Expansion()
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except Exception as exc:  # BadZipFile, OSError, ValueError; NotImplementedError (an unknown zip
+        # version) and UnicodeDecodeError (a member name) found by fuzzing: salvage from local headers
         return _zip_salvage(path, dest, limits, f"zip directory unreadable ({exc})")
     budget, names = _Budget(limits), _Names()
     with zf:
@@ -256,7 +257,7 @@ def _zip(path: Path, dest: Path, limits: Limits) -> Expansion:
             exp.status = "partial"
             infos = infos[: limits.max_members]
         for info in infos:
-            if info.is_dir():
+            if info.filename[-1:] in ("/", ""):  # is_dir() raises IndexError on an empty name (fuzzing)
                 continue
             name, raw = names.take(info.filename)
             m = Member(name, raw_name=raw, size=info.file_size)

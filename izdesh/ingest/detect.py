@@ -55,7 +55,8 @@ def _zip_kind(path: Path) -> str:
                     "application/vnd.oasis.opendocument.text": "odt",
                     "application/vnd.oasis.opendocument.presentation": "odp",
                 }.get(mime, "zip")
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # BadZipFile, OSError, ValueError, and (found by fuzzing) NotImplementedError for
+        # an unknown zip version or method, RuntimeError for an encrypted member, zlib.error...
         # A truncated zip loses its central directory; the local headers still tell the kind.
         with path.open("rb") as fh:
             head = fh.read(65536)

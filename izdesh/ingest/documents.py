@@ -15,6 +15,7 @@ refused (an Office file never needs one: it is there for XXE or entity-expansion
 
 from __future__ import annotations
 
+import codecs
 import email
 import email.policy
 import re
@@ -88,8 +89,11 @@ def check_ooxml(path: Path) -> None:
                     raise FileError(
                         "corrupt", f"part {info.filename} declares a DTD or entities (XXE / entity expansion): refused"
                     )
-    except zipfile.BadZipFile as exc:
-        raise FileError("corrupt", f"the document's zip container is broken: {exc}") from exc
+    except FileError:
+        raise
+    except Exception as exc:  # BadZipFile, and (found by fuzzing) zlib.error, EOFError, OSError,
+        # NotImplementedError (unknown zip version or method), UnicodeDecodeError (member names)
+        raise FileError("corrupt", f"the document's zip container is broken: {type(exc).__name__}: {exc}") from exc
 
 
 def _norm(text: str) -> str:
@@ -575,8 +579,10 @@ def read_odt(path: Path) -> DocContent:
             names = set(zf.namelist())
             if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read("META-INF/manifest.xml"):
                 raise FileError("encrypted", "an encrypted OpenDocument file (password protected)")
-    except zipfile.BadZipFile as exc:
-        raise FileError("corrupt", f"OpenDocument zip is broken: {exc}") from exc
+    except FileError:
+        raise
+    except Exception as exc:  # not only BadZipFile: see check_ooxml
+        raise FileError("corrupt", f"OpenDocument zip is broken: {type(exc).__name__}: {exc}") from exc
     check_ooxml(path)
     with zipfile.ZipFile(path) as zf:
         try:
@@ -746,7 +752,7 @@ def read_email(path: Path, kind: str) -> DocContent:
     data = path.read_bytes()
     if kind == "emlx":
         first, _, rest = data.partition(b"\n")
-        n = int(first.strip() or 0)
+        n = int(first.strip()) if first.strip().isdigit() else 0  # not a byte count: the whole file
         data = rest[:n] if 0 < n <= len(rest) else rest
     if kind == "mbox":
         return _read_mbox(path)
@@ -890,6 +896,10 @@ def rtf_text(data: bytes) -> str:
     codepage = f"cp{m.group(1).decode()}" if m else "cp1252"
     if codepage == "cp936":
         codepage = "gb18030"
+    try:
+        codecs.lookup(codepage)
+    except LookupError:  # \ansicpg9 and other unknown code pages (found by fuzzing)
+        codepage = "cp1252"
     out: list[str] = []
     pending = bytearray()
     stack: list[tuple[bool, int]] = []

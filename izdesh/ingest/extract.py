@@ -41,7 +41,30 @@ class FileResult:
     # Archive members and mail attachments written to the unpack folder, for the caller to read:
     # {"path" (None when not extracted), "rel" ("a.zip!x/y"), "status", "reason", "size", "raw_name"}
     members: list[dict[str, Any]] = field(default_factory=list)
+    # The file's text for full-text search (izdesh.docs): {"kind", "locator", "text"}; kind is
+    # paragraph, cell (one table row), page, slide or ocr; locators like the records'.
+    blocks: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+
+
+def _text_block(res: FileResult, kind: str, locator: dict[str, Any], text: str) -> None:
+    if text and text.strip():
+        res.blocks.append({"kind": kind, "locator": dict(locator), "text": text})
+
+
+def _row_blocks(res: FileResult, sheet: Sheet, extra: dict[str, Any], people: bool = False) -> None:
+    """One text block per table row: its non-empty cells joined by tabs, located sheet+row.
+    `people`: a table of persons (its rows became records), marked so entities are not re-extracted."""
+    for r, row in enumerate(sheet.rows):
+        _text_block(res, "cell", {**extra, "row": r}, "\t".join(t for t in (cell_text(c) for c in row) if t))
+        if people and res.blocks and res.blocks[-1]["locator"].get("row") == r:
+            res.blocks[-1]["people_table"] = True
+
+
+def _block_kind(locator: dict[str, Any]) -> str:
+    if "slide" in locator:
+        return "slide"
+    return "cell" if "row" in locator else "page" if "page" in locator else "paragraph"
 
 
 def sha256_of(path: Path) -> str:
@@ -140,13 +163,13 @@ def extract(
             raise FileError("unsupported", f"no reader for {what}")
     except FileError as exc:
         res.status, res.reason = exc.status, exc.reason
-        res.records, res.tables = [], []
+        res.records, res.tables, res.blocks = [], [], []
     except MemoryError:
         res.status, res.reason = "corrupt", "the file needs more memory than allowed to read"
-        res.records, res.tables = [], []
+        res.records, res.tables, res.blocks = [], [], []
     except Exception as exc:  # a reader bug must not stop the run: the file says what happened
         res.status, res.reason = "corrupt", f"{type(exc).__name__}: {exc}"
-        res.records, res.tables = [], []
+        res.records, res.tables, res.blocks = [], [], []
     res.seconds = round(time.monotonic() - t0, 3)
     return res
 
@@ -201,6 +224,7 @@ def _tables(res: FileResult, sheets: Any, extra: dict[str, Any] | None = None) -
         report, records = map_sheet(sheet)
         res.tables.append(asdict(report))
         res.records.extend(records)
+        _row_blocks(res, sheet, {"sheet": sheet.name}, people=report.header_row is not None and bool(records))
     if not res.records and not any(t["header_row"] is not None for t in res.tables):
         res.reason = "no table with person columns found"
 
@@ -236,6 +260,7 @@ def _document(res: FileResult, path: Path, kind: str, unpack_dir: Path | None) -
     problems = list(doc.problems)
     for sheet, extra in doc.sheets:
         report, records = map_sheet(sheet)
+        _row_blocks(res, sheet, extra, people=report.header_row is not None and bool(records))
         if report.header_row is not None and records:
             for rec in records:
                 rec.locator = {**extra, **rec.locator}
@@ -248,6 +273,7 @@ def _document(res: FileResult, path: Path, kind: str, unpack_dir: Path | None) -
                 res.records.extend(people_in_text(line, {**extra, "row": r}))
     for block in doc.blocks:
         res.records.extend(people_in_text(block.text, block.locator))
+        _text_block(res, _block_kind(block.locator), block.locator, block.text)
     if doc.ocr_pages:
         problems.extend(_ocr_pdf(res, path, doc.ocr_pages))
     if doc.images:
@@ -277,6 +303,7 @@ def _ocr_pdf(res: FileResult, path: Path, pages: list[int]) -> list[str]:
         img = documents.render_pdf_page(path, i)
         lines = ocr.ocr_image(img)
         res.records.extend(people_in_text("\n".join(x.text for x in lines), {"page": i}, kind="ocr"))
+        _text_block(res, "ocr", {"page": i}, "\n".join(x.text for x in lines))
         done.append(i)
     res.meta["ocr_pages"] = len(done)
     res.meta["ocr_seconds"] = round(budget.spent(), 2)
@@ -308,6 +335,7 @@ def _ocr_media(res: FileResult, path: Path, names: list[str]) -> list[str]:
             except Exception:
                 continue  # a picture that does not decode is not the document's text
             res.records.extend(people_in_text("\n".join(x.text for x in lines), {"image": name}, kind="ocr"))
+            _text_block(res, "ocr", {"image": name}, "\n".join(x.text for x in lines))
             done += 1
     res.meta["ocr_images"] = done
     return []
@@ -323,10 +351,10 @@ def _text_file(res: FileResult, path: Path) -> None:
     try:
         _tables(res, read_delimited(path))
     except FileError:
-        res.tables, res.records = [], []
+        res.tables, res.records, res.blocks = [], [], []
     if any(t["header_row"] is not None for t in res.tables):
         return
-    res.tables, res.records, res.reason = [], [], None
+    res.tables, res.records, res.blocks, res.reason = [], [], [], None
     doc = documents.read_text(path)
     res.meta.update(doc.meta)
     if doc.meta.get("undecodable"):
@@ -334,6 +362,7 @@ def _text_file(res: FileResult, path: Path) -> None:
     res.meta["pages"] = doc.pages
     for block in doc.blocks:
         res.records.extend(people_in_text(block.text, block.locator))
+        _text_block(res, _block_kind(block.locator), block.locator, block.text)
     if not any(b.text.strip() for b in doc.blocks):
         raise FileError("empty", "the text file holds only blank space")
 
@@ -369,6 +398,7 @@ def _image(res: FileResult, path: Path) -> None:
             text = "\n".join(x.text for x in lines)
             loc = {"page": n} if frames > 1 else {}
             res.records.extend(people_in_text(text, loc, kind="ocr"))
+            _text_block(res, "ocr", loc, text)
             if n >= 500:
                 break
     res.meta["ocr_seconds"] = round(budget.spent(), 2)

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, func, select
 from izdesh.identity.persons import rebuild_persons
 from izdesh.search.index import clear_name_index, rebuild_name_index
 from izdesh.ingest.extract import FileResult, extract, sha256_of
+from izdesh.docs.index import write_text
 from izdesh.store import schema
 from izdesh.ingest.claims import Claims, derived_lock
 from izdesh.store.db import get_meta, open_engine, set_meta
@@ -388,7 +389,7 @@ def _write(engine: Engine, res: FileResult) -> None:
             ).scalar()
             if same is not None:  # identical bytes already read: account for the file, keep no copy
                 res.status, res.reason = "duplicate", f"same content as {same}"
-                res.records, res.tables = [], []
+                res.records, res.tables, res.blocks = [], [], []
         Claims.release(conn, res.path)
         file_id = conn.execute(
             schema.source_file.insert().values(
@@ -429,6 +430,8 @@ def _write(engine: Engine, res: FileResult) -> None:
                 )
                 rows.append(row)
             conn.execute(schema.record.insert(), rows)
+        if res.blocks:  # the file's text for full-text search, indexed in this same transaction
+            write_text(conn, file_id, res)
         if res.type in ("jpeg", "png") and res.status == "ok":
             # The photo's own record (ID from the file name), not text OCR found in the picture.
             rec = next((r for r in res.records if r.kind == "photo"), None)

@@ -22,11 +22,26 @@ class Sheet:
     rows: list[list[Cell]]
 
 
+def _open_workbook(path: Path) -> CalamineWorkbook:
+    # From the bytes first: calamine then picks the format from content, so an .xlsx saved under
+    # .xls (common in leaks) still opens. Its content sniffing does not know encrypted .xls, which
+    # the extension-based open reports as password protected: that message wins if it says so.
+    try:
+        with path.open("rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
+    except Exception as by_content:
+        try:
+            return CalamineWorkbook.from_path(str(path))
+        except Exception as by_name:
+            said = str(by_name).lower()
+            raise (by_name if "password" in said or "encrypt" in said else by_content) from None
+
+
 def read_spreadsheet(path: Path) -> Iterator[Sheet]:
     """xlsx, xlsm, xls, ods: every sheet, cells as calamine types them (numbers stay numbers so a
     precision-lost ID can be recognised as such)."""
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = _open_workbook(path)
     except Exception as exc:  # calamine raises its own error types per format
         msg = str(exc) or type(exc).__name__
         status = "encrypted" if "encrypt" in msg.lower() or "password" in msg.lower() else "corrupt"
@@ -47,7 +62,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was read with: BOMs first, then UTF-8, then GB18030, then a guess."""
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
-            return data.decode(enc), enc
+            # errors="replace": a UTF-16 file cut at an odd byte (found by fuzzing) keeps its text
+            return data.decode(enc, errors="replace"), enc
     for enc in _ENCODINGS:
         try:
             return data.decode(enc), enc

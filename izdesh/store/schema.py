@@ -175,3 +175,47 @@ claim = Table(
     Column("worker", String(64), nullable=False),
     Column("at", Float, nullable=False),  # unix time the claim was taken
 )
+
+# Full-text search over documents and table cells (izdesh.docs). One row per unit of text with its
+# place in the file: kind paragraph | cell (one table row, cells joined) | page | slide | ocr;
+# locator like record locators ({"paragraph": k}, {"sheet", "row"}, {"page", "line"}, {"slide"}).
+# `tokens`: the indexed token string (character bigrams of Chinese runs, lower-cased words, then
+# the single Chinese characters; empty on SQLite, where only the FTS5 index keeps them), indexed by an FTS5 table on SQLite (text_block_fts, created by
+# izdesh.docs.index.ensure_index) and a GIN index on to_tsvector('simple', tokens) on PostgreSQL.
+text_block = Table(
+    "text_block",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", ForeignKey("source_file.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("locator", JSON, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("tokens", Text, nullable=False),
+)
+
+# One row per file with text blocks: its date (document metadata, else the path) for the date
+# filter, and whether no person record was extracted from it (an operator may open such files to
+# the public; the switch itself is elsewhere).
+document = Table(
+    "document",
+    metadata,
+    Column("file_id", ForeignKey("source_file.id"), primary_key=True),
+    Column("date", String(10)),  # YYYY-MM-DD, YYYY-MM or YYYY; NULL when unknown
+    Column("blocks", Integer, nullable=False),
+    Column("no_person_records", Integer, nullable=False),  # 1: no person record came from this file
+)
+Index("ix_document_date", document.c.date)
+
+# Entities found in document text: phone numbers, police officers (rank, unit, badge number),
+# townships, villages, facilities. value: the normalised entity; extra: {"unit", "post", "rank", ...}.
+doc_entity = Table(
+    "doc_entity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", ForeignKey("source_file.id"), nullable=False, index=True),
+    Column("block_id", ForeignKey("text_block.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # phone, officer, badge, township, village, facility
+    Column("value", Text, nullable=False),
+    Column("extra", JSON),
+)
+Index("ix_doc_entity_kind_value", doc_entity.c.kind, doc_entity.c.value)

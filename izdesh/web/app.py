@@ -37,6 +37,9 @@ from izdesh.search.person import get_person
 from izdesh.store.db import open_engine
 from izdesh.store.files import roots as stored_roots
 from izdesh.web import i18n
+from izdesh.web import security
+from izdesh.web.auth import COOKIE, AuthStore, User, auth_path, csrf_ok, login_token, login_token_ok
+from izdesh.web.ratelimit import RateLimit
 from izdesh.web.data import IMAGE_TYPES, Store
 from izdesh.web.views import PageError, person_view, query_error_message, result_views, source_view, stats_view
 
@@ -58,8 +61,9 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 ]
 MAX_BODY = 16 * 1024  # a search form is a few hundred bytes
-MAX_FIELD = {"q": 200, "birth_year": 4, "sex": 8, "township": 100, "village": 100, "status": 40, "lang": 4, "limit": 3}
+MAX_FIELD = {"csrf": 64, "q": 200, "birth_year": 4, "sex": 8, "township": 100, "village": 100, "status": 40, "lang": 4, "limit": 3}
 PAGE_LIMIT = 30
+MAX_ROWID = 2**63  # row numbers in addresses: a bigger one would overflow the database driver (500)
 FILTERS = ("birth_year", "sex", "township", "village", "status")
 _PERSON_ID = re.compile(r"^[0-9a-z]{1,32}$")
 
@@ -170,12 +174,49 @@ def _keep(r: Any, f: dict[str, Any]) -> bool:
     return True
 
 
-def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None) -> FastAPI:
+def create_app(
+    db: str,
+    *,
+    public: bool = False,
+    roots: list[Path] | None = None,
+    auth: str | os.PathLike[str] | None = None,
+    rate: str | None = None,
+    trusted_proxies: int | None = None,
+) -> FastAPI:
     """`roots`: where the originals are, when not where the ingest saw them (default: the
     IZDESH_ORIGINALS environment variable, folders separated by os.pathsep, else the store's meta
-    "root:<n>" keys written by the ingest)."""
+    "root:<n>" keys written by the ingest).
+
+    `public`: the public search site (izdesh.web.security): precise searches only, capped results,
+    no listings, unless a researcher is signed in. `auth`: the accounts file (default IZDESH_AUTH;
+    none: nobody can sign in). `rate`: per-client limit like "30/minute" (default IZDESH_RATE, else
+    60/minute on a public site and none otherwise); `trusted_proxies`: see izdesh.web.ratelimit."""
     i18n.compile_catalogs()
     engine = open_engine(db, readonly=True)
+    security.quiet_engine(engine)
+    apath = auth_path(auth)
+    accounts = AuthStore(apath) if apath else None
+    signer = security.Signer()
+    if rate is None:
+        rate = os.environ.get("IZDESH_RATE") or ("60/minute" if public else "0")
+
+    def current_user(request: Request) -> User | None:
+        if accounts is None:
+            return None
+        if "izdesh.user" not in request.scope:
+            request.scope["izdesh.user"] = accounts.session(request.cookies.get(COOKIE))
+        return request.scope["izdesh.user"]
+
+    def restricted(request: Request) -> bool:
+        """A public site and no researcher signed in."""
+        if not public:
+            return False
+        u = current_user(request)
+        return u is None or not u.researcher
+
+    def researchers_only(request: Request) -> None:
+        if restricted(request):
+            raise PageError(403, security.MSG_RESEARCHERS)
     if roots is None and os.environ.get("IZDESH_ORIGINALS"):  # the leak moved since the ingest
         roots = [Path(p) for p in os.environ["IZDESH_ORIGINALS"].split(os.pathsep) if p]
     store = Store(engine, roots if roots is not None else stored_roots(engine))
@@ -208,6 +249,8 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
             term_label=lambda kind, key, _c=code: i18n.term_label(kind, key, _c),
             sex_label=lambda v, _c=code: i18n.sex_label(v, _c),
             public=public,
+            sq=lambda kind, i: f"?t={signer.sign(kind, i)}" if public else "",
+            sa=lambda kind, i: f"&t={signer.sign(kind, i)}" if public else "",
             version=__version__,
         )
         envs[code] = env
@@ -216,6 +259,10 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
         lang = lang_of(request)
         here = request.scope["path"]
         switch = {c: url_for_lang(c, here) for c in i18n.LANGS}
+        user = current_user(request)
+        ctx.setdefault("user", user)
+        ctx.setdefault("csrf", user.csrf if user else "")
+        ctx.setdefault("restricted", restricted(request))
         html = envs[lang].get_template(name).render(request=request, here=here, switch=switch, **ctx)
         return HTMLResponse(html, status_code=code)
 
@@ -261,6 +308,8 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
     @app.post("/search", response_class=HTMLResponse)
     async def search_page(request: Request) -> HTMLResponse:
         form = await read_form(request)
+        if not csrf_ok(current_user(request), form.pop("csrf", None)):
+            raise PageError(403, "The form has expired: reload the page and try again.")
         if form.get("lang") in i18n.LANGS and lang_of(request) == i18n.DEFAULT and form["lang"] != i18n.DEFAULT:
             request.scope["izdesh.lang"] = form["lang"]  # a form posted to the bare address
         ctx = search_ctx(request, form)
@@ -275,9 +324,16 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
             filters["sex"] = None
         q = form.get("q", "")
         id_note = None
+        limit = PAGE_LIMIT
         try:
             kind, norm = classify(q)
-            results = await run_in_threadpool(run_search, engine, q, PAGE_LIMIT, filters)
+            if restricted(request):
+                why = security.public_refusal(q, filters)
+                if why is not None:
+                    msg = gettext(request, why[0], **why[1])
+                    return page(request, "search.html", 400, form=form, results=None, error=msg, **ctx)
+                limit = min(limit, security.PUBLIC_LIMIT)
+            results = await run_in_threadpool(run_search, engine, q, limit, filters)
         except QueryError as exc:
             msg = query_error_message(str(exc), lambda m, **kw: gettext(request, m, **kw))
             return page(request, "search.html", 400, form=form, results=None, error=msg, **ctx)
@@ -299,21 +355,36 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
         return page(request, "person.html", p=person_view(p, lang_of(request), store))
 
     @app.get("/source/{record_id}", response_class=HTMLResponse)
-    def source_page(request: Request, record_id: int) -> HTMLResponse:
+    def source_page(request: Request, record_id: int, t: str | None = None) -> HTMLResponse:
+        if not 0 < record_id < MAX_ROWID:
+            raise StarletteHTTPException(404)
+        limited = restricted(request)
+        if limited and not signer.check("source", record_id, t):
+            raise StarletteHTTPException(404)  # only through a link on the person's own page
         rec = store.record(record_id)
         if rec is None:
             raise StarletteHTTPException(404)
-        return page(request, "source.html", s=source_view(rec, lang_of(request), store))
+        s = source_view(rec, lang_of(request), store)
+        if limited and s.get("sheet"):  # the person's own row, not the neighbours'
+            sheet = dict(s["sheet"])
+            sheet["rows"] = [(i, row) for i, row in sheet.get("rows") or [] if i == sheet.get("hit")]
+            s["sheet"] = sheet
+        return page(request, "source.html", s=s)
 
     @app.get("/photo/{photo_id}", include_in_schema=False)
-    def photo(photo_id: int, size: str = "full") -> Response:
+    def photo(request: Request, photo_id: int, size: str = "full", t: str | None = None) -> Response:
+        if not 0 < photo_id < MAX_ROWID or (restricted(request) and not signer.check("photo", photo_id, t)):
+            raise StarletteHTTPException(404)
         ph = store.photo(photo_id)
         if ph is None:
             raise StarletteHTTPException(404)
         return original_image(ph["path"], ph["sha256"], ph["type"], thumb=size == "thumb")
 
     @app.get("/original/{file_id}", include_in_schema=False)
-    def original(file_id: int, size: str = "full") -> Response:
+    def original(request: Request, file_id: int, size: str = "full") -> Response:
+        researchers_only(request)
+        if not 0 < file_id < MAX_ROWID:
+            raise StarletteHTTPException(404)
         f = store.file(file_id)
         if f is None or f["type"] not in IMAGE_TYPES:
             raise StarletteHTTPException(404)
@@ -348,6 +419,7 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
 
     @app.get("/stats", response_class=HTMLResponse)
     def stats_page(request: Request) -> HTMLResponse:
+        researchers_only(request)
         return page(request, "stats.html", s=stats_view(store.stats(), lang_of(request)))
 
     @app.get("/about", response_class=HTMLResponse)
@@ -358,7 +430,42 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
     def favicon() -> Response:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
-    async def read_form(request: Request) -> dict[str, str]:
+    # ------------------------------------------------------------------------------ accounts
+    login_key = signer.key
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request) -> HTMLResponse:
+        return page(request, "login.html", token=login_token(login_key), failed=False)
+
+    @app.post("/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login_post(request: Request) -> Response:
+        form = await read_form(request, extra={"name": 64, "password": 256, "token": 80})
+        if not login_token_ok(login_key, form.get("token")):
+            raise PageError(403, "The form has expired: reload the page and try again.")
+        token = None
+        if accounts is not None and form.get("name") and form.get("password"):
+            token = await run_in_threadpool(accounts.login, form["name"], form["password"])
+        if token is None:
+            return page(request, "login.html", 401, token=login_token(login_key), failed=True)
+        resp = RedirectResponse(url_for_lang(lang_of(request), "/"), status_code=303)
+        https = request.url.scheme == "https" or os.environ.get("IZDESH_SECURE_COOKIE") == "1"
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=https, path="/",
+                        max_age=12 * 3600)
+        return resp
+
+    @app.post("/logout", include_in_schema=False)
+    async def logout(request: Request) -> Response:
+        form = await read_form(request)
+        user = current_user(request)
+        if user is not None and not csrf_ok(user, form.get("csrf")):
+            raise PageError(403, "The form has expired: reload the page and try again.")
+        if accounts is not None:
+            accounts.logout(request.cookies.get(COOKIE))
+        resp = RedirectResponse(url_for_lang(lang_of(request), "/"), status_code=303)
+        resp.delete_cookie(COOKIE, path="/")
+        return resp
+
+    async def read_form(request: Request, extra: dict[str, int] | None = None) -> dict[str, str]:
         """A urlencoded form, bounded in size and in field lengths (PageError otherwise)."""
         cl = request.headers.get("content-length")
         if cl is not None and (not cl.isdigit() or int(cl) > MAX_BODY):
@@ -372,20 +479,27 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
             parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=30)
         except (UnicodeDecodeError, ValueError):
             raise PageError(400, "The form could not be read.") from None
-        form = {k: v[0].strip() for k, v in parsed.items() if k in MAX_FIELD}
+        limits = {**MAX_FIELD, **(extra or {})}
+        form = {k: (v[0] if k == "password" else v[0].strip()) for k, v in parsed.items() if k in limits}
         for k, v in form.items():
-            if len(v) > MAX_FIELD[k]:
-                raise PageError(400, "A field is too long: at most %(n)d characters.", n=MAX_FIELD[k], field=k, form=form)
+            if len(v) > limits[k]:
+                raise PageError(400, "A field is too long: at most %(n)d characters.", n=limits[k], field=k, form=form)
         return form
 
     # ------------------------------------------------------------------------------ API
     @app.post("/api/search")
-    def api_search(body: SearchRequest) -> JSONResponse:
+    def api_search(request: Request, body: SearchRequest) -> JSONResponse:
         """The same search as `izdesh search --json`: {"query", "results": [{"person_id",
-        "id_number", "name", "score", "why", ...}]}. Filters are optional."""
+        "id_number", "name", "score", "why", ...}]}. Filters are optional. On a public site a query
+        must name one person (an ID number with 12 known digits, or a name with a birth year or a
+        township/village) and at most 20 results come back."""
         filters = {k: getattr(body, k) for k in FILTERS}
+        limit = body.limit
         try:
-            results = run_search(engine, body.query, body.limit, filters)
+            if restricted(request):
+                security.check_public(body.query, filters)
+                limit = min(limit, security.PUBLIC_LIMIT)
+            results = run_search(engine, body.query, limit, filters)
         except QueryError as exc:
             return JSONResponse({"query": body.query, "error": str(exc), "results": []}, status_code=400)
         return JSONResponse({"query": body.query, "results": [r.as_json() for r in results]})
@@ -401,8 +515,9 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
         return JSONResponse(jsonable(p))
 
     @app.get("/api/stats")
-    def api_stats() -> JSONResponse:
-        """Counts behind the statistics page."""
+    def api_stats(request: Request) -> JSONResponse:
+        """Counts behind the statistics page (researchers only on a public site)."""
+        researchers_only(request)
         return JSONResponse(jsonable(store.stats()))
 
     # ------------------------------------------------------------------------------ errors
@@ -436,6 +551,9 @@ def create_app(db: str, *, public: bool = False, roots: list[Path] | None = None
             return JSONResponse({"error": "internal error"}, status_code=500)
         return page(request, "error.html", 500, status=500, message=None)
 
+    from izdesh.web.docs_routes import add_docs_routes  # documents page (issue 10): researchers only on a public site
+    add_docs_routes(app, engine, page, guard=researchers_only, read_form=read_form, csrf=lambda r, t: csrf_ok(current_user(r), t))
+    app.add_middleware(RateLimit, rate=rate, trusted_proxies=trusted_proxies)
     app.add_middleware(LangAndHeaders)
     return app
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 90f3993d51c2
+Revision ID: 4111ccd688be
 Revises: 
-Create Date: 2026-11-22 19:39:37.365889
+Create Date: 2026-11-22 19:55:36.337108
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '90f3993d51c2'
+revision: str = '4111ccd688be'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -64,6 +64,17 @@ def upgrade() -> None:
     with op.batch_alter_table('source_file', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_source_file_sha256'), ['sha256'], unique=False)
 
+    op.create_table('document',
+    sa.Column('file_id', sa.Integer(), nullable=False),
+    sa.Column('date', sa.String(length=10), nullable=True),
+    sa.Column('blocks', sa.Integer(), nullable=False),
+    sa.Column('no_person_records', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['file_id'], ['source_file.id'], ),
+    sa.PrimaryKeyConstraint('file_id')
+    )
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.create_index('ix_document_date', ['date'], unique=False)
+
     op.create_table('name_key',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('person_id', sa.String(length=16), nullable=False),
@@ -86,6 +97,34 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('source_table', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_source_table_file_id'), ['file_id'], unique=False)
+
+    op.create_table('text_block',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('locator', sa.JSON(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('tokens', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['file_id'], ['source_file.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('text_block', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_text_block_file_id'), ['file_id'], unique=False)
+
+    op.create_table('doc_entity',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=False),
+    sa.Column('block_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['block_id'], ['text_block.id'], ),
+    sa.ForeignKeyConstraint(['file_id'], ['source_file.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('doc_entity', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_doc_entity_file_id'), ['file_id'], unique=False)
+        batch_op.create_index('ix_doc_entity_kind_value', ['kind', 'value'], unique=False)
 
     op.create_table('record',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -207,6 +246,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_record_file_id'))
 
     op.drop_table('record')
+    with op.batch_alter_table('doc_entity', schema=None) as batch_op:
+        batch_op.drop_index('ix_doc_entity_kind_value')
+        batch_op.drop_index(batch_op.f('ix_doc_entity_file_id'))
+
+    op.drop_table('doc_entity')
+    with op.batch_alter_table('text_block', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_text_block_file_id'))
+
+    op.drop_table('text_block')
     with op.batch_alter_table('source_table', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_source_table_file_id'))
 
@@ -216,6 +264,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_name_key_key')
 
     op.drop_table('name_key')
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index('ix_document_date')
+
+    op.drop_table('document')
     with op.batch_alter_table('source_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_source_file_sha256'))
 
