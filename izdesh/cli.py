@@ -68,6 +68,9 @@ def ingest(paths: tuple[Path, ...], db: str, workers: int, exclude: tuple[str, .
         click.echo(f"{s.elsewhere} files were being read by other workers.", err=True)
     if s.deferred:
         click.echo("Other workers are still at work: the last to finish rebuilds persons.", err=True)
+    if s.integrity:
+        click.echo(f"Integrity check: {len(s.integrity)} problem(s), first: {s.integrity[0]}", err=True)
+        sys.exit(3)
 
 
 @main.command()
@@ -197,16 +200,22 @@ def person(ref: str, db: str, as_json: bool) -> None:
 @click.option("--db", required=True, help=DB_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--public", is_flag=True, help="Public mode: search, not browse.")
-def serve(db: str, host: str, port: int, public: bool) -> None:
+@click.option("--public", is_flag=True, help="Public mode: search, not browse (docs/safety.md).")
+@click.option("--auth", envvar="IZDESH_AUTH", help="Researcher accounts file (SQLite), made by `izdesh user add`.")
+@click.option("--rate", envvar="IZDESH_RATE", help="Searches per client, e.g. 30/minute (public default 60/minute).")
+@click.option("--trust-proxy", "trust_proxy", type=int, envvar="IZDESH_TRUST_PROXY",
+              help="Proxies in front whose X-Forwarded-For to believe (default: none).")
+def serve(db: str, host: str, port: int, public: bool, auth: str | None, rate: str | None,
+          trust_proxy: int | None) -> None:
     """The web site and the JSON API."""
     import uvicorn
 
     from izdesh.web.app import create_app
+    from izdesh.web.security import uvicorn_options
 
-    app = create_app(db, public=public)
-    # access_log off: request lines would be harmless (searches are POSTs), but keep nothing anyway.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    app = create_app(db, public=public, auth=auth, rate=rate, trusted_proxies=trust_proxy)
+    # No access log: request lines hold client addresses, and the people searching are at risk.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", **uvicorn_options())
 
 
 @main.command()
@@ -237,8 +246,11 @@ def demo(workdir: Path, persons: int, host: str, port: int, no_serve: bool) -> N
 
         from izdesh.web.app import create_app
 
+        from izdesh.web.security import uvicorn_options
+
         click.echo(f"Serving on http://{host}:{port}  (Ctrl-C to stop)", err=True)
-        uvicorn.run(create_app(str(db)), host=host, port=port, access_log=False, log_level="warning")
+        uvicorn.run(create_app(str(db)), host=host, port=port, access_log=False, log_level="warning",
+                    **uvicorn_options())
 
 
 def _sample_ids(leak: Path, n: int = 3) -> list[str]:
@@ -257,8 +269,10 @@ def _register() -> None:
     """Commands kept beside the packages they drive."""
     from izdesh.analysis.commands import export, stats, verify, xref
     from izdesh.docs.commands import docs
+    from izdesh.store.backup import backup_command
+    from izdesh.web.commands import user
 
-    for command in (verify, stats, xref, export, docs):
+    for command in (verify, stats, xref, export, docs, user, backup_command):
         main.add_command(command)
 
 

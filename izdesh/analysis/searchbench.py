@@ -64,11 +64,14 @@ def name_queries(leak: Path, engine: Engine, n: int, seed: int = 0) -> list[Name
         for p in read_jsonl(leak / "truth" / "persons.jsonl")
         if p["father_latin"] and p["id_number"] in stored
     ]
-    namesakes = Counter(p["name_latin"].lower() for p in people)
+    # Namesakes: the same name as a family writes it, or the same characters in the records.
+    latin = Counter(strip_marks(p["name_latin"]).lower() for p in people)
+    chinese = Counter(p["name_zh"] for p in people)
     sample = random.Random(seed).sample(people, min(n, len(people)))
     out = []
     for p in sample:
-        year = int(p["birth_date"][:4]) if namesakes[p["name_latin"].lower()] > 1 else None
+        shared = latin[strip_marks(p["name_latin"]).lower()] > 1 or chinese[p["name_zh"]] > 1
+        year = int(p["birth_date"][:4]) if shared else None
         for script in SCRIPTS:
             out.append(NameQuery(script, render(script, p["name_latin"], p["name_zh"]), p["id_number"], year))
     return out

@@ -516,8 +516,9 @@ class Linker:
                 self.record_links.append(RecordLink(rec.id, key, "same", "id_pattern", score, why))
                 self.counts["pattern_linked"] += 1
                 continue
-            keys = sorted(name_keys(rec.name), key=lambda k: (not k.startswith("w:"), k)) if rec.name else [""]
-            own = f"x:pat:{pat[:15]}|{keys[0]}|{rec.sex or ''}"  # homophone renderings group together
+            # Grouped by the name as written (folded): grouping homophones too merged namesakes at
+            # full scale (pattern precision 0.973 -> 0.951 against the truth).
+            own = f"x:pat:{pat[:15]}|{fold_name(rec.name)}|{rec.sex or ''}"
             self._add(own, rec, None, "id_pattern")
             review = good if len(good) > 1 else weak
             for number, ok, _lev in review[:5]:

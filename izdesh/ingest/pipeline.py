@@ -29,6 +29,7 @@ from izdesh.ingest.extract import FileResult, extract, sha256_of
 from izdesh.docs.index import write_text
 from izdesh.store import schema
 from izdesh.ingest.claims import Claims, derived_lock
+from izdesh.store.integrity import integrity_check
 from izdesh.store.db import get_meta, open_engine, set_meta
 from izdesh.store.files import remember_roots
 
@@ -44,6 +45,7 @@ class Summary:
     by_status: Counter[str] = field(default_factory=Counter)
     elsewhere: int = 0  # files another live worker was reading when this one came to them
     deferred: bool = False  # persons not rebuilt: other workers still at work
+    integrity: list[str] = field(default_factory=list)  # problems the store's own check found
 
 
 def walk(paths: list[Path], exclude: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:
@@ -122,6 +124,8 @@ def ingest(
                     set_meta(conn, "derived_stale", "0")
     with engine.connect() as conn:
         summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
+    if summary.files:
+        summary.integrity = integrity_check(engine)
     return summary
 
 

@@ -189,6 +189,7 @@ def _search_id(conn: Any, q: str, limit: int, filters: Filters) -> list[Result]:
 
 MIN_NAME_SCORE = 0.62  # below this a name is not offered as a match
 MAX_CANDIDATE_NAMES = 3000  # distinct written names scored per query, at most
+MAX_PART_NAMES = 800  # ...of them found through one part of the name only
 
 
 def _candidate_names(conn: Any, keys: frozenset[str]) -> list[str]:
@@ -197,11 +198,11 @@ def _candidate_names(conn: Any, keys: frozenset[str]) -> list[str]:
     names: list[str] = []
     if whole:
         names = list(conn.execute(select(nk.c.name).where(nk.c.key.in_(whole)).distinct().limit(MAX_CANDIDATE_NAMES)).scalars())
-    if len(names) < 50:  # a single name, or a whole name spelled apart: widen to the parts
+    if len(names) < 20:  # a single name, or a whole name spelled apart: widen to the parts
         parts = [k for k in keys if not k.startswith("w:")]
         if parts:
             more = conn.execute(
-                select(nk.c.name).where(nk.c.key.in_(parts)).distinct().limit(MAX_CANDIDATE_NAMES)
+                select(nk.c.name).where(nk.c.key.in_(parts)).distinct().limit(MAX_PART_NAMES)
             ).scalars()
             names = list(dict.fromkeys([*names, *more]))
     return names

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4111ccd688be
+Revision ID: 0f0d48e4b1dc
 Revises: 
-Create Date: 2026-11-22 19:55:36.337108
+Create Date: 2026-11-22 20:37:08.263178
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '4111ccd688be'
+revision: str = '0f0d48e4b1dc'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
