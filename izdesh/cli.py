@@ -11,20 +11,9 @@ import click
 
 from izdesh import __version__
 
-DB_HELP = "SQLite file path (the default store) or a postgresql:// URL."
-
-
-def _emit(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
-
-
-def _engine(db: str, *, readonly: bool = True):  # type: ignore[no-untyped-def]
-    from izdesh.store.db import StoreError, open_engine
-
-    try:
-        return open_engine(db, readonly=readonly)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+from izdesh.clitools import DB_HELP
+from izdesh.clitools import emit as _emit
+from izdesh.clitools import store as _engine
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -62,7 +62,7 @@ def test_search_and_person_in_uyghur(client: TestClient) -> None:
     assert "教育转化" in text and "人员名单.xlsx" in text  # the original beside it
     assert "مەمەت تۇرسۇن" in text and "Memet Tursun" in text  # name renderings
     assert "1985-03-04" in text and "疏附县" in text  # what the ID number says
-    assert f'href="/ug/source/' in text
+    assert 'href="/ug/source/' in text
 
 
 def test_english_person_translates_terms(client: TestClient) -> None:

@@ -6,7 +6,6 @@ over its module (verify.py, stats.py, xref.py, export.py); HTML goes through tem
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,20 +13,9 @@ from typing import Any
 
 import click
 
-DB_HELP = "SQLite file path (the default store) or a postgresql:// URL."
-
-
-def _emit(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
-
-
-def _engine(db: str, *, readonly: bool = True):  # type: ignore[no-untyped-def]
-    from izdesh.store.db import StoreError, open_engine
-
-    try:
-        return open_engine(db, readonly=readonly)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+from izdesh.clitools import DB_HELP
+from izdesh.clitools import emit as _emit
+from izdesh.clitools import store as _engine
 
 
 def render(template: str, **ctx: Any) -> str:

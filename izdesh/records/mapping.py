@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from izdesh.identity.idnumber import IdParse
 from izdesh.identity.idnumber import parse as parse_id
 from izdesh.ingest.tables import Cell, Sheet, cell_text
 from izdesh.records.glossary import find_header_row, map_header
@@ -37,7 +38,11 @@ class RecordOut:
 
 def id_fields(value: Cell | str) -> tuple[dict[str, Any], list[str]]:
     """Record columns for a written ID number, and quality flags."""
-    p = parse_id(value)  # type: ignore[arg-type]
+    return id_fields_from(parse_id(value))  # type: ignore[arg-type]
+
+
+def id_fields_from(p: IdParse) -> tuple[dict[str, Any], list[str]]:
+    """Record columns for a parsed ID number, and quality flags."""
     out: dict[str, Any] = {
         "id_number": p.normalized if p.kind in ("full", "id15") else None,
         "id_pattern": p.pattern if p.kind == "partial" else None,

@@ -18,7 +18,7 @@ from typing import Any
 
 from izdesh.identity.idnumber import IdParse, find_ids
 from izdesh.identity.idnumber import parse as parse_id
-from izdesh.records.mapping import RecordOut
+from izdesh.records.mapping import RecordOut, id_fields_from
 
 # Characters of a name as clerks write it: Han characters and the dots between Uyghur name parts.
 _DOTS = "·・•．‧.\u00b7\u30fb\u2022\uff0e\u2027\u2219\u22c5"
@@ -175,18 +175,6 @@ def _all_ids(text: str) -> list[Any]:
         found.append(_Found(m.start(), m.end(), m.group(0), parse_id(m.group(0))))
     found.sort(key=lambda x: x.start)
     return found
-
-
-def id_fields_from(p: IdParse) -> tuple[dict[str, Any], list[str]]:
-    out: dict[str, Any] = {
-        "id_number": p.normalized if p.kind in ("full", "id15") else None,
-        "id_pattern": p.pattern if p.kind == "partial" else None,
-        "id_valid": 1 if p.valid else 0,
-    }
-    flags = list(p.flags)
-    if not p.valid and p.reason:
-        flags.append("id_invalid")
-    return out, flags
 
 
 def people_in_text(text: str, locator: dict[str, Any], kind: str = "text") -> list[RecordOut]:
