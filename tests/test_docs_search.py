@@ -4,7 +4,6 @@ whose every sentence is known, independent of the generator."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -56,9 +55,10 @@ def text_leak(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def docs_db(text_leak: Path, new_store: Callable[[], str]) -> str:
     from izdesh.ingest.pipeline import ingest
 
-    os.environ.setdefault("IZDESH_OCR", "0")
     db = new_store()
-    ingest([text_leak], db, workers=1, progress=False)
+    with pytest.MonkeyPatch.context() as mp:  # OCR off for this ingest only, not for later tests
+        mp.setenv("IZDESH_OCR", "0")
+        ingest([text_leak], db, workers=1, progress=False)
     return db
 
 
