@@ -203,8 +203,9 @@ def serve(db: str, host: str, port: int, public: bool, auth: str | None, rate: s
     from izdesh.web.security import uvicorn_options
 
     app = create_app(db, public=public, auth=auth, rate=rate, trusted_proxies=trust_proxy)
-    # No access log: request lines hold client addresses, and the people searching are at risk.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", **uvicorn_options())
+    # uvicorn_options: no access log (request lines hold client addresses; the people searching are
+    # at risk), and limits on slow and greedy clients.
+    uvicorn.run(app, host=host, port=port, **uvicorn_options())
 
 
 @main.command()
@@ -238,8 +239,7 @@ def demo(workdir: Path, persons: int, host: str, port: int, no_serve: bool) -> N
         from izdesh.web.security import uvicorn_options
 
         click.echo(f"Serving on http://{host}:{port}  (Ctrl-C to stop)", err=True)
-        uvicorn.run(create_app(str(db)), host=host, port=port, access_log=False, log_level="warning",
-                    **uvicorn_options())
+        uvicorn.run(create_app(str(db)), host=host, port=port, **uvicorn_options())
 
 
 def _sample_ids(leak: Path, n: int = 3) -> list[str]:
