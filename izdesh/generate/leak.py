@@ -37,6 +37,7 @@ from typing import Any
 from . import population as popmod
 from .model import FileTruth, Mention, Person
 from .population import COUNTY_ZH, SHUFU, TEKES, Population
+from .population import pick_weighted
 from .tables import XLS_MAX_ROWS, TableSpec, write_table
 
 DEFAULT_PERSONS = 3000
@@ -82,15 +83,6 @@ def _when(rng: random.Random, d: date) -> datetime:
     return datetime(d.year, d.month, d.day, rng.randint(8, 21), rng.randrange(60), rng.randrange(60))
 
 
-def _pick(rng: random.Random, table) -> str:
-    r = rng.random()
-    for v, w in table:
-        if r < w:
-            return v
-        r -= w
-    return table[-1][0]
-
-
 def _ymd(d: date) -> str:
     return f"{d.year:04d}{d.month:02d}{d.day:02d}"
 
@@ -113,7 +105,7 @@ class _Paths:
 
 
 def _table_format(rng: random.Random, rows: int) -> str:
-    f = _pick(rng, (("xlsx", 0.62), ("xls", 0.22), ("csv-gb18030", 0.09), ("csv-utf8-bom", 0.07)))
+    f = pick_weighted(rng, (("xlsx", 0.62), ("xls", 0.22), ("csv-gb18030", 0.09), ("csv-utf8-bom", 0.07)))
     if f == "xls" and rows > XLS_MAX_ROWS - 100:
         f = "xlsx"
     return f
@@ -207,7 +199,7 @@ def plan(pop: Population, seed: int, *, full: bool) -> list[Any]:
     attempts = 0
     while made < n_lists and attempts < n_lists * 20 and towns:
         attempts += 1
-        kind = _pick(rng, kinds) if made >= 4 else ("detainee_list", "blacklist", "household", "sentence_list")[made]
+        kind = pick_weighted(rng, kinds) if made >= 4 else ("detainee_list", "blacklist", "household", "sentence_list")[made]
         county, town = towns[rng.randrange(len(towns))]
         cz = COUNTY_ZH[county]
         if kind == "detainee_list":
@@ -279,7 +271,7 @@ def plan(pop: Population, seed: int, *, full: bool) -> list[Any]:
     # Documents written by the documents helper.
     all_interest = [pid for t in towns for pid in interest[t]]
     for _ in range(n_docs):
-        kind = _pick(rng, DOC_KINDS)
+        kind = pick_weighted(rng, DOC_KINDS)
         on = _day(rng, date(2016, 10, 1) if kind in ("speech", "slides") else date(2017, 4, 1), date(2018, 12, 31))
         county = SHUFU if rng.random() < 0.65 else TEKES
         cz = COUNTY_ZH[county]
@@ -343,7 +335,7 @@ def plan(pop: Population, seed: int, *, full: bool) -> list[Any]:
     k = max(2, round(len(items) * BROKEN_SHARE))
     cands = [i for i, it in enumerate(items) if not isinstance(it, PhotoSpec)]
     for t in sorted(rng.sample(cands, min(k, len(cands)))):
-        items[t].broken = _pick(rng, (("truncate", 0.35), ("empty", 0.15), ("encrypt", 0.2), ("misname", 0.3)))
+        items[t].broken = pick_weighted(rng, (("truncate", 0.35), ("empty", 0.15), ("encrypt", 0.2), ("misname", 0.3)))
     return items
 
 

@@ -121,7 +121,8 @@ PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139",
                   "188", "189", "199", "177", "173")
 
 
-def _pick(rng: random.Random, table) -> str:
+def pick_weighted(rng: random.Random, table) -> str:
+    """One value of a ((value, probability), ...) table; one rng draw, so runs stay reproducible."""
     r = rng.random()
     for v, w in table:
         if r < w:
@@ -386,7 +387,7 @@ class _Builder:
 
     def clan(self, v: Village) -> None:
         rng = self.rng
-        eth = _pick(rng, ETHNICITIES[v.county_code])
+        eth = pick_weighted(rng, ETHNICITIES[v.county_code])
         hy = rng.randint(1930, 1972)
         wy = min(hy + rng.randint(0, 7), 1975)
         # The old couple: grandfather and grandmother; old people may have died.
@@ -411,7 +412,7 @@ class _Builder:
     def couple(self, v: Village) -> None:
         """A young couple of newcomers with their children."""
         rng = self.rng
-        eth = _pick(rng, ETHNICITIES[v.county_code])
+        eth = pick_weighted(rng, ETHNICITIES[v.county_code])
         h_person = self.new_person(v, eth, "male", rng.randint(1975, 1994), None)
         h = self.new_household(v, h_person)
         w = self.spouse_for(v, eth, h_person, h)
@@ -421,7 +422,7 @@ class _Builder:
     def single(self, v: Village) -> None:
         """Fill-in: a widow or an old man living alone."""
         rng = self.rng
-        eth = _pick(rng, ETHNICITIES[v.county_code])
+        eth = pick_weighted(rng, ETHNICITIES[v.county_code])
         p = self.new_person(v, eth, rng.choice(("male", "female")), rng.randint(1935, 1975), None)
         self.new_household(v, p)
 
@@ -632,13 +633,13 @@ def assign_statuses(pop: Population, rng: random.Random) -> None:
 def _reason(rng: random.Random, has_abroad: bool) -> str:
     if has_abroad and rng.random() < 0.5:
         return "有亲属在境外"
-    return _pick(rng, REASONS)
+    return pick_weighted(rng, REASONS)
 
 
 def _blacklist_event(p: Person, rng: random.Random, lo: date, hi: date, has_abroad: bool) -> StatusEvent:
     reg = p.statuses[0].on if p.statuses else date(2016, 6, 1)
     on = _day(rng, max(lo, reg + timedelta(days=1)), hi)
-    cat = "第四类：有亲属在境外" if has_abroad and rng.random() < 0.5 else _pick(rng, CATEGORIES)
+    cat = "第四类：有亲属在境外" if has_abroad and rng.random() < 0.5 else pick_weighted(rng, CATEGORIES)
     return StatusEvent("blacklisted", rng.choice(STATUS_ZH["blacklisted"]), on,
                        category_zh=cat, reason_zh=_reason(rng, has_abroad))
 
@@ -648,7 +649,7 @@ def _cell(rng: random.Random) -> tuple[str, str]:
 
 
 def _sentence_years(rng: random.Random) -> int:
-    return _pick(rng, ((2, 0.06), (3, 0.08), (5, 0.14), (7, 0.1), (8, 0.08), (10, 0.16), (12, 0.07),
+    return pick_weighted(rng, ((2, 0.06), (3, 0.08), (5, 0.14), (7, 0.1), (8, 0.08), (10, 0.16), (12, 0.07),
                        (13, 0.05), (15, 0.1), (16, 0.04), (18, 0.04), (20, 0.05), (25, 0.03)))
 
 
