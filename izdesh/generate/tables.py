@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .messy import FILE_FLOAT_RATE, id_text, written_id, written_name
 from .model import FileTruth, Mention, Person, StatusEvent
@@ -325,6 +325,41 @@ def _width(lay: _Layout) -> int:
     return max(1, len(lay.cols))
 
 
+@dataclass(frozen=True, slots=True)
+class _Put:
+    """How one spreadsheet library writes each kind of cell: the row loop is shared."""
+
+    title: Callable[[int, str], Any]
+    header: Callable[[int, int, str], Any]
+    number: Callable[[int, int, Any], Any]
+    date: Callable[[int, int, Any], Any]
+    text: Callable[[int, int, str], Any]
+
+
+def _fill(rows: Iterator[Any], lay: _Layout, put: _Put, *, max_rows: int | None = None,
+          path: str = "") -> list[Mention]:
+    """Write one sheet's rows; each Mention gets the row it landed on."""
+    mentions: list[Mention] = []
+    for r, (vals, m, rk) in enumerate(rows):
+        if max_rows is not None and r >= max_rows:
+            raise ValueError(f"{path}: more than {max_rows} rows for .xls")
+        if rk == "title" and lay.merge_title and _width(lay) > 1:
+            put.title(r, vals[0])
+        elif rk == "header":
+            for c, v in enumerate(vals):
+                put.header(r, c, v)
+        else:
+            for c, v in enumerate(vals):
+                if isinstance(v, _Cell):
+                    (put.number if v.kind == "n" else put.date)(r, c, v.value)
+                elif v != "":
+                    put.text(r, c, v)
+        if m is not None:
+            m.locator["row"] = r
+            mentions.append(m)
+    return mentions
+
+
 def _write_xlsx(path: Path, spec: TableSpec, P, lay: _Layout, rng, book) -> list[Mention]:
     import xlsxwriter
 
@@ -339,26 +374,14 @@ def _write_xlsx(path: Path, spec: TableSpec, P, lay: _Layout, rng, book) -> list
     mentions: list[Mention] = []
     for sheet_name, pids in spec.sheets:
         ws = wb.add_worksheet(sheet_name)
-        r = 0
-        for vals, m, rk in _rows(spec, pids, P, lay, rng, book, sheet_name):
-            if rk == "title" and lay.merge_title and _width(lay) > 1:
-                ws.merge_range(r, 0, r, _width(lay) - 1, vals[0], fmt_title)
-            elif rk == "header":
-                for c, v in enumerate(vals):
-                    ws.write_string(r, c, v, fmt_head)
-            else:
-                for c, v in enumerate(vals):
-                    if isinstance(v, _Cell):
-                        if v.kind == "n":
-                            ws.write_number(r, c, v.value)
-                        else:
-                            ws.write_datetime(r, c, v.value, fmt_date)
-                    elif v != "":
-                        ws.write_string(r, c, v)
-            if m is not None:
-                m.locator["row"] = r
-                mentions.append(m)
-            r += 1
+        put = _Put(
+            title=lambda r, t, ws=ws: ws.merge_range(r, 0, r, _width(lay) - 1, t, fmt_title),
+            header=lambda r, c, v, ws=ws: ws.write_string(r, c, v, fmt_head),
+            number=ws.write_number,
+            date=lambda r, c, v, ws=ws: ws.write_datetime(r, c, v, fmt_date),
+            text=ws.write_string,
+        )
+        mentions += _fill(_rows(spec, pids, P, lay, rng, book, sheet_name), lay, put)
     wb.close()
     return mentions
 
@@ -373,28 +396,15 @@ def _write_xls(path: Path, spec: TableSpec, P, lay: _Layout, rng, book) -> list[
     mentions: list[Mention] = []
     for sheet_name, pids in spec.sheets:
         ws = wb.add_sheet(sheet_name[:31])
-        r = 0
-        for vals, m, rk in _rows(spec, pids, P, lay, rng, book, sheet_name[:31]):
-            if r >= XLS_MAX_ROWS:
-                raise ValueError(f"{spec.path}: more than {XLS_MAX_ROWS} rows for .xls")
-            if rk == "title" and lay.merge_title and _width(lay) > 1:
-                ws.write_merge(r, r, 0, _width(lay) - 1, vals[0], st_title)
-            elif rk == "header":
-                for c, v in enumerate(vals):
-                    ws.write(r, c, v, st_head)
-            else:
-                for c, v in enumerate(vals):
-                    if isinstance(v, _Cell):
-                        if v.kind == "n":
-                            ws.write(r, c, v.value)
-                        else:
-                            ws.write(r, c, v.value, st_date)
-                    elif v != "":
-                        ws.write(r, c, v)
-            if m is not None:
-                m.locator["row"] = r
-                mentions.append(m)
-            r += 1
+        put = _Put(
+            title=lambda r, t, ws=ws: ws.write_merge(r, r, 0, _width(lay) - 1, t, st_title),
+            header=lambda r, c, v, ws=ws: ws.write(r, c, v, st_head),
+            number=ws.write,
+            date=lambda r, c, v, ws=ws: ws.write(r, c, v, st_date),
+            text=ws.write,
+        )
+        rows = _rows(spec, pids, P, lay, rng, book, sheet_name[:31])
+        mentions += _fill(rows, lay, put, max_rows=XLS_MAX_ROWS, path=spec.path)
     wb.save(str(path))
     return mentions
 
