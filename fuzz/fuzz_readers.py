@@ -4,7 +4,9 @@
     python fuzz/fuzz_readers.py spreadsheet -max_total_time=600 -timeout=20 -rss_limit_mb=2048 fuzz/corpus/spreadsheet
     python fuzz/run.py --seconds 600      # every target in turn, with its seed corpus
 
-Targets: detect, spreadsheet, delimited, docx, pdf, odt, html, rtf, email, archive.
+Targets: detect, spreadsheet, delimited, docx, doc, pdf, odt, pptx, ppt, html, rtf, email, msg,
+image, archive. OCR is off while fuzzing (it would take seconds per input); the image target covers
+decoding and EXIF.
 
 What counts as a finding: a reader may refuse a file only with FileError (status + reason: the
 pipeline marks the file and goes on). Any other exception is a reader bug: the pipeline still
@@ -24,8 +26,9 @@ from pathlib import Path
 
 import atheris
 
+os.environ["IZDESH_OCR"] = "0"
 with atheris.instrument_imports(include=["izdesh"]):
-    from izdesh.ingest import archives, detect, documents, tables
+    from izdesh.ingest import archives, detect, documents, extract, tables
     from izdesh.ingest.errors import FileError
 
 HERE = Path(__file__).resolve().parent
@@ -46,16 +49,26 @@ def _archive(p: Path) -> None:
             shutil.rmtree(dest, ignore_errors=True)
 
 
+def _image(p: Path) -> None:
+    kind = detect.detect(p)
+    extract._image(extract.FileResult(p.name, "", p.stat().st_size, kind), p)
+
+
 TARGETS = {
     "detect": (".bin", lambda p: detect.detect(p)),
     "spreadsheet": (".xlsx", lambda p: [s.rows for s in tables.read_spreadsheet(p)]),
     "delimited": (".csv", lambda p: [s.rows for s in tables.read_delimited(p)]),
     "docx": (".docx", documents.read_docx),
+    "doc": (".doc", documents.read_doc),
     "pdf": (".pdf", documents.read_pdf),
     "odt": (".odt", documents.read_odt),
+    "pptx": (".pptx", documents.read_pptx),
+    "ppt": (".ppt", documents.read_ppt),
     "html": (".html", documents.read_html),
     "rtf": (".rtf", documents.read_rtf),
     "email": (".eml", lambda p: (documents.read_email(p, "eml"), documents.read_email(p, "emlx"))),
+    "msg": (".msg", documents.read_msg),
+    "image": (".img", _image),
     "archive": (".zip", _archive),
 }
 

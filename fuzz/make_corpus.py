@@ -1,16 +1,21 @@
 """Writes the small seed corpus in fuzz/corpus/<target>/ with the real libraries that make such files
-(xlsxwriter, python-docx, reportlab, zipfile, tarfile, email). Run once: python fuzz/make_corpus.py"""
+(xlsxwriter, python-docx, python-pptx, reportlab, Pillow, zipfile, tarfile, email). No Python library
+writes Word 97, PowerPoint 97 or Outlook .msg files, so those seeds are copied from the shared fixtures
+(ingest-file's MIT-licensed test files) when ../shared is present.
+Run once: python fuzz/make_corpus.py"""
 
 from __future__ import annotations
 
 import csv
 import email.message
 import io
+import shutil
 import tarfile
 import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "corpus"
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ingest-file"
 ROWS = [["序号", "姓名", "性别", "身份证号码", "乡镇", "村", "现状"],
         [1, "买买提·吐尔逊", "男", "653121198503040117", "托克扎克镇", "阿亚格曼干村", "教育转化"],
         [2, "阿依古丽", "女", "653121199005120223", "托克扎克镇", "1村", "在押"]]
@@ -89,6 +94,34 @@ def main() -> None:
     put("detect", "page.pdf", (HERE / "pdf" / "page.pdf").read_bytes())
     put("detect", "leak.zip", (HERE / "archive" / "leak.zip").read_bytes())
     put("detect", "utf8.csv", (HERE / "delimited" / "utf8.csv").read_bytes())
+    import pptx
+    from pptx.util import Inches
+
+    prs = pptx.Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "教育转化工作"
+    rows = slide.shapes.add_table(2, 2, Inches(1), Inches(2), Inches(4), Inches(1)).table
+    rows.cell(0, 0).text, rows.cell(0, 1).text = "姓名", "身份证号码"
+    rows.cell(1, 0).text, rows.cell(1, 1).text = "阿依古丽", "653121199005120223"
+    slide.notes_slide.notes_text_frame.text = "买买提·吐尔逊 653121198503040117"
+    buf = io.BytesIO()
+    prs.save(buf)
+    put("pptx", "talk.pptx", buf.getvalue())
+
+    from PIL import Image
+
+    im = Image.new("RGB", (48, 64), (120, 110, 100))
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0132] = "Hikvision", "DS-2CD", "2017:07:26 10:11:12"
+    for fmt, name in (("JPEG", "653121198503040117_20170726101112.jpg"), ("PNG", "scan.png"), ("TIFF", "scan.tif")):
+        buf = io.BytesIO()
+        im.save(buf, fmt, exif=exif)
+        put("image", name, buf.getvalue())
+
+    for target, name in (("doc", "doc.doc"), ("ppt", "slides.ppt"), ("msg", "piste.msg"), ("image", "regression_gif.gif")):
+        if (FIXTURES / name).exists():
+            (HERE / target).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(FIXTURES / name, HERE / target / name)
     put("detect", "ole.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
 
 

@@ -105,3 +105,23 @@ def test_archive_of_unknown_zip_version_is_salvaged(tmp_path: Path) -> None:
     z.write_bytes(_bad_version_zip())
     exp = archives.expand(z, "zip", tmp_path / "out")
     assert exp.status == "partial" and [m.name for m in exp.members] == ["mimetype"]
+
+
+def test_a_word_file_that_sends_catdoc_into_an_endless_loop_is_refused_quickly() -> None:
+    """fuzz target `doc`: catdoc never returns on this damaged Word 97 file (no output, 100% CPU);
+    the reader waited 60 s for it, per file. Now the tools get a time limit scaled to the size."""
+    import shutil
+    import time
+
+    import pytest
+
+    from izdesh.ingest.documents import read_doc
+    from izdesh.ingest.errors import FileError
+
+    assert shutil.which("catdoc"), "scripts/setup installs catdoc"
+    bad = Path(__file__).resolve().parent.parent / "fuzz" / "regressions" / "doc-catdoc-endless-loop.doc"
+    t0 = time.monotonic()
+    with pytest.raises(FileError) as err:
+        read_doc(bad)
+    assert time.monotonic() - t0 < 15
+    assert err.value.status == "corrupt"

@@ -320,17 +320,29 @@ def _clean_word_text(text: str) -> str:
 
 
 def _doc_tool(path: Path) -> str | None:
+    # These tools read a sound file at many MB/s, but a damaged one can send catdoc into an endless
+    # loop (found by fuzzing): a time limit scaled to the size; an absurdly long output is refused.
+    limit = 5 + 4 * path.stat().st_size / (1 << 20)
     for cmd in (["antiword", "-m", "UTF-8.txt", "-w", "0"], ["catdoc", "-d", "utf-8", "-w"]):
         exe = shutil.which(cmd[0])
         if not exe:
             continue
-        try:
-            proc = subprocess.run([exe, *cmd[1:], str(path)], capture_output=True, timeout=60, check=False)
-        except subprocess.TimeoutExpired:
-            continue
-        if proc.returncode == 0 and proc.stdout.strip():
-            return proc.stdout.decode("utf-8", "replace")
+        out = _run_bounded([exe, *cmd[1:], str(path)], min(limit, 60.0), MAX_TEXT * 4)
+        if out and out.strip():
+            return out.decode("utf-8", "replace")
     return None
+
+
+def _run_bounded(argv: list[str], seconds: float, max_bytes: int) -> bytes | None:
+    """stdout of a command that exits 0 within `seconds` having written at most `max_bytes`, else None."""
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        try:
+            out, _ = proc.communicate(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return None
+    return out if proc.returncode == 0 and len(out) <= max_bytes else None
 
 
 def _paragraphs(text: str, key: str = "paragraph") -> DocContent:
