@@ -226,6 +226,8 @@ def read_doc(path: Path) -> DocContent:
     meta: dict[str, Any] = {}
     with ole:
         try:
+            if not _property_sets_sane(ole):
+                raise ValueError("property sets out of bounds")
             m = ole.get_metadata()
             meta = _props(
                 author=_s(m.author), last_modified_by=_s(m.last_saved_by), created=m.create_time,
@@ -247,6 +249,37 @@ def read_doc(path: Path) -> DocContent:
     out = _paragraphs(text)
     out.meta = meta
     return out
+
+
+_PROPERTY_SETS = ("\x05SummaryInformation", "\x05DocumentSummaryInformation")
+_VT_VECTOR = 0x1000
+
+
+def _property_sets_sane(ole: Any) -> bool:
+    """False when a vector property claims more items than its stream holds bytes. olefile 0.47
+    loops over such a count unchecked (up to 2**32 times: a hang, found by fuzzing), so the file's
+    metadata is skipped rather than parsed. Walks the header as olefile.getproperties() does."""
+    for name in _PROPERTY_SETS:
+        if not ole.exists(name):
+            continue
+        data = ole.openstream(name).read()
+        if len(data) < 48:
+            continue
+        start = struct.unpack_from("<I", data, 44)[0]
+        if start + 8 > len(data):
+            continue  # olefile stops at the header: nothing to loop over
+        count = min(struct.unpack_from("<I", data, start + 4)[0], (len(data) - start) // 8)
+        for i in range(count):
+            at = start + 8 + i * 8
+            if at + 8 > len(data):
+                break
+            offset = start + struct.unpack_from("<I", data, at + 4)[0]
+            if offset + 8 > len(data):
+                continue
+            vtype, n = struct.unpack_from("<II", data, offset)
+            if vtype & _VT_VECTOR and n > len(data):
+                return False
+    return True
 
 
 def _s(v: Any) -> Any:
