@@ -1,19 +1,28 @@
 """Full-text search figures (issue 10) on a store built from a generated leak.
 
     python bench/docs.py --leak /tmp/iz/leak --db /tmp/iz/store.sqlite [--words 300]
+        [--rebuild]      # also time izdesh.docs.index.rebuild_index on --db (writes: use a copy)
+        [--no-replay]    # skip the per-file replay of write_text into a fresh store
 
 Truth: two- and three-character strings sampled from the generator's phrase pools
 (izdesh/generate/prose.py); which files contain each is found by reading the original files again
 with other libraries than the ingest uses (the Office XML parts with a regular expression, PDFs with
-pypdf, spreadsheets with openpyxl/xlrd, text as UTF-8/GB18030). Recall = files `docs` returns /
-files that contain the word, side by side with a plain SQLite FTS5 trigram index over the same
-stored text. Then query latency (p50/p95, warm, in-process) and the cost of indexing per 1,000
-documents, extrapolated to the full leak (~11,477 documents).
+pypdf, spreadsheets with openpyxl/xlrd, text as UTF-8/GB18030). Recall = (word, file) pairs where
+the file holds the word and `docs` matches the file (rank_files: every matching file, not only the
+first page of results) / (word, file) pairs where the file holds the word; side by side with a
+plain SQLite FTS5 trigram index over the same stored text (a file found when one of its blocks
+matches). Then query latency over realistic queries (2- and 3-character words, AND, OR, NOT,
+phrases, filters): p50/p95 of wall time and of the process's CPU time per query (the CPU figure
+is far less swayed by the load of a shared machine), warm, in-process, search_docs with facets.
+Then the indexing cost: the per-file replay of write_text (text rows, index, entities, document
+row: what the ingest writes for full-text search, file by file, each in its own transaction) into
+a fresh store, and with --rebuild the bulk rebuild of the index alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sqlite3
@@ -125,14 +134,17 @@ def trigram_files(tri: sqlite3.Connection, word: str) -> set[str]:
 
 
 def recall(engine, words: list[str], truth: dict[str, set[str]], tri: sqlite3.Connection | None = None) -> dict:  # type: ignore[no-untyped-def]
-    from izdesh.docs.query import search_docs
+    from izdesh.docs.query import rank_files
 
+    with engine.connect() as conn:
+        path_of = dict(conn.execute(select(schema.source_file.c.id, schema.source_file.c.path)).all())
     found = want = tri_found = 0
     missed: list[tuple[str, str]] = []
     for w in words:
         if not truth[w]:
             continue
-        got = {r["path"] for r in search_docs(engine, f'"{w}"', limit=100_000, facets=False)["results"]}
+        with engine.connect() as conn:
+            got = {path_of[fid] for fid, _ in rank_files(conn, f'"{w}"')}
         want += len(truth[w])
         found += len(truth[w] & got)
         missed.extend((w, p) for p in sorted(truth[w] - got))
@@ -142,19 +154,48 @@ def recall(engine, words: list[str], truth: dict[str, set[str]], tri: sqlite3.Co
             "trigram_recall": tri_found / want if want and tri is not None else None, "missed": missed[:10]}  # fmt: skip
 
 
-def latency(engine, queries: list[str]) -> dict:  # type: ignore[no-untyped-def]
+def queries(words2: list[str], words3: list[str]) -> list[tuple[str, object]]:
+    """Realistic queries: single words, AND, OR, NOT, phrases, with and without filters."""
+    from izdesh.docs.query import Filters
+
+    w2, w3 = words2, words3
+    qs: list[tuple[str, object]] = [(w, None) for w in w2[:100] + w3[:100]]
+    qs += [(f"{a} {b}", None) for a, b in zip(w2[:30], w3[:30])]
+    qs += [(f"{a} OR {b}", None) for a, b in zip(w2[30:60], w3[30:60])]
+    qs += [(f"{a} -{b}", None) for a, b in zip(w3[60:90], w2[60:90])]
+    qs += [(f'"{a}{b}"', None) for a, b in zip(w2[:20], w2[20:40])]
+    qs += [(w, Filters(type="docx")) for w in w2[:20]] + [(w, Filters(date_from="2017", date_to="2018")) for w in w3[:20]]
+    qs += [(w, Filters(folder="Shufu")) for w in w2[40:60]]
+    qs += [(q, None) for q in ("开枪 OR 快牙", "教培中心 -看守所", '"职业技能教育培训中心" 脱逃', "维稳 收押 快牙", "枪", "13")]
+    return qs
+
+
+def latency(engine, qs: list[tuple[str, object]]) -> dict:  # type: ignore[no-untyped-def]
     from izdesh.docs.query import search_docs
 
-    for q in queries[:5]:
-        search_docs(engine, q, limit=20)
-    ts = []
-    for q in queries:
-        t0 = time.perf_counter()
-        search_docs(engine, q, limit=20)
-        ts.append((time.perf_counter() - t0) * 1000)
-    ts.sort()
-    return {"queries": len(ts), "p50_ms": round(ts[len(ts) // 2], 1), "p95_ms": round(ts[int(0.95 * (len(ts) - 1))], 1),
-            "max_ms": round(ts[-1], 1)}  # fmt: skip
+    for q, f in qs[:5]:
+        search_docs(engine, q, limit=20, filters=f)  # type: ignore[arg-type]
+    wall, cpu = [], []
+    for q, f in qs:
+        t0, c0 = time.perf_counter(), time.process_time()
+        search_docs(engine, q, limit=20, filters=f)  # type: ignore[arg-type]
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+
+    def pct(ts: list[float], p: float) -> float:
+        return round(sorted(ts)[int(p * (len(ts) - 1))], 1)
+
+    return {"queries": len(wall), "p50_ms": pct(wall, 0.5), "p95_ms": pct(wall, 0.95), "max_ms": pct(wall, 1.0),
+            "cpu_p50_ms": pct(cpu, 0.5), "cpu_p95_ms": pct(cpu, 0.95), "cpu_max_ms": pct(cpu, 1.0)}  # fmt: skip
+
+
+def rebuild(db: str) -> dict:
+    """Drop and make again the full-text index of the store `db` (writes to it)."""
+    from izdesh.docs.index import rebuild_index
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    n = rebuild_index(open_engine(db))
+    return {"blocks": n, "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1)}
 
 
 def index_cost(src_engine, db: str) -> dict:  # type: ignore[no-untyped-def]
@@ -172,6 +213,7 @@ def index_cost(src_engine, db: str) -> dict:  # type: ignore[no-untyped-def]
     blocks = sum(len(v) for v in per_file.values())
     t_write = 0.0
     t_commit = 0.0
+    c0 = time.process_time()
     for fid, bl in per_file.items():
         f = files[fid]
         people = f.records and f.type in ("xlsx", "xls", "ods", "text", "csv")
@@ -188,6 +230,7 @@ def index_cost(src_engine, db: str) -> dict:  # type: ignore[no-untyped-def]
     total = t_write + t_commit
     docs = len(per_file)
     return {"documents": docs, "blocks": blocks, "seconds_write": round(t_write, 2), "seconds_commit": round(t_commit, 2),
+            "cpu_s": round(time.process_time() - c0, 1),  # the whole replay loop, source_file rows included
             "s_per_1000_docs": round(total / docs * 1000, 2) if docs else None,
             "ms_per_1000_blocks": round(total / blocks * 1e6, 1) if blocks else None}  # fmt: skip
 
@@ -201,27 +244,32 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=300, help="words sampled per length")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--index-db", default=None, help="a fresh store for the indexing cost (default: a temp SQLite file)")
+    ap.add_argument("--rebuild", action="store_true", help="also time rebuilding the index of --db (writes to it)")
+    ap.add_argument("--no-replay", action="store_true", help="skip the per-file replay of write_text")
     a = ap.parse_args()
     print("machine:", machine())
+    if a.rebuild:
+        print("rebuild of the index (drop, make again):", rebuild(a.db))
     engine = open_engine(a.db, readonly=True)
     rng = random.Random(a.seed)
     texts = original_texts(a.leak)
     tri = trigram_index(engine)
-    allw: list[str] = []
+    by_len: dict[int, list[str]] = {}
     for n in (2, 3):
-        words = pool_words(rng, a.words, n)
-        allw += words
+        words = by_len[n] = pool_words(rng, a.words, n)
         truth = truth_files(words, texts)
         r = recall(engine, words, truth, tri)
         print(f"{n}-character words: {r['words']} words in {r['pairs']} (word, file) pairs: "
               f"recall {r['recall']:.4f}   trigram FTS5 {r['trigram_recall']:.4f}   missed {r['missed']}")  # fmt: skip
-    queries = allw[:200] + ["开枪 OR 快牙", "教培中心 -看守所", '"职业技能教育培训中心" 脱逃', "维稳 收押 快牙", "枪", "13"]
-    print("latency:", latency(engine, queries))
+    del tri, texts
+    print("latency:", latency(engine, queries(by_len[2], by_len[3])), "load:", os.getloadavg())
+    if a.no_replay:
+        return
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         cost = index_cost(engine, a.index_db or str(Path(tmp) / "idx.sqlite"))
-    print("indexing:", cost)
+    print("indexing, per-file replay:", cost, "load:", os.getloadavg())
     if cost["s_per_1000_docs"]:
         with engine.connect() as conn:
             persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()

@@ -3,6 +3,12 @@
     python bench/ingest.py --leak /tmp/izfull/leak --db /tmp/izfull/full.sqlite   # an existing leak
     python bench/ingest.py --persons 20000                                        # generate one first
     python bench/ingest.py --leak L --db postgresql://...  --workers 2
+    python bench/ingest.py --leak /tmp/izfull/leak --sample 8                     # every 8th file
+    python bench/ingest.py --leak /tmp/izfull/leak --sample 10 --format pdf-scan  # OCR on scans
+
+--sample K / --format F measure on a subset: every K-th file (in the truth's order) of the given
+truth format(s), hard-linked (or copied) into a temporary leak with the truth cut to those files,
+so recall per kind is over the subset's mentions only. Figures scale to the full leak by K.
 
 Prints wall time, files/s, peak RSS (the largest process, pool workers included), the machine,
 and recovery per mention kind (table, text, ocr, photo): recall, precision, ID reading right.
@@ -12,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -23,16 +31,45 @@ from izdesh.analysis.groundtruth import evaluate  # noqa: E402
 from izdesh.store.db import open_engine  # noqa: E402
 
 
+def subset(src: Path, dst: Path, every: int, formats: set[str]) -> Path:
+    """A leak of every `every`-th file of `src` (of `formats`, if any), with its truth cut to match."""
+    (dst / "truth").mkdir(parents=True)
+    kept: set[str] = set()
+    with (src / "truth" / "files.jsonl").open(encoding="utf-8") as fh, \
+            (dst / "truth" / "files.jsonl").open("w", encoding="utf-8") as out:  # fmt: skip
+        rows = [json.loads(line) for line in fh if line.strip()]
+        for row in [r for r in rows if not formats or r["format"] in formats][::every]:
+            kept.add(row["path"])
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            target = dst / row["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(src / row["path"], target)
+            except OSError:  # another file system
+                shutil.copy2(src / row["path"], target)
+    with (src / "truth" / "mentions.jsonl").open(encoding="utf-8") as fh, \
+            (dst / "truth" / "mentions.jsonl").open("w", encoding="utf-8") as out:  # fmt: skip
+        for line in fh:
+            if json.loads(line)["file"] in kept:
+                out.write(line)
+    print(f"subset: {len(kept):,} files of {src} in {dst}")
+    return dst
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--leak", type=Path, help="an existing generated leak (with truth/)")
     ap.add_argument("--persons", type=int, default=20_000, help="generate a leak of this size first")
     ap.add_argument("--db", help="SQLite path or postgresql:// URL (default: a temporary SQLite file)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--sample", type=int, default=1, metavar="K", help="every K-th file of --leak only")
+    ap.add_argument("--format", action="append", help="only files of this truth format (pdf-scan, xlsx, ...)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="izdesh-bench-"))
     leak = args.leak
+    if leak is not None and (args.sample > 1 or args.format):
+        leak = subset(leak, tmp / "leak", args.sample, set(args.format or ()))
     if leak is None:
         leak = tmp / "leak"
         gen = measure_subprocess([sys.executable, "-m", "izdesh.cli", "generate", "--out", str(leak),
@@ -49,8 +86,30 @@ def main() -> None:
         right = v["id_right"] / v["found"] if v["found"] else 1.0
         print(f"   {kind:6} mentions {v['mentions']:>9,}  recall {v['recall']:.4f}  precision {v['precision']:.4f}"
               f"  ID right {right:.4f}  (in broken files, not counted: {v['in_broken_files']:,})")
+    ocr = ocr_figures(db)
+    if ocr["pages"]:
+        print(f"   OCR    {ocr['pages']:,} scanned pages in {ocr['files']:,} files: {ocr['cpu_s']:.0f} CPU-s in the readers"
+              f" ({ocr['cpu_s'] / ocr['pages']:.2f} CPU-s/page), {ocr['wall_s']:.0f} s wall summed over readers")
     if args.json:
-        print(json.dumps({**fig, "recovery": rec}))
+        print(json.dumps({**fig, "recovery": rec, "ocr": ocr}))
+
+
+def ocr_figures(db: str) -> dict[str, float]:
+    """Scanned PDF pages OCR'd and what they cost, from each file's meta (ocr_pages, ocr_seconds:
+    wall in the reader, ocr_cpu_seconds: the reader's CPU time over its OCR)."""
+    from sqlalchemy import select
+
+    from izdesh.store import schema
+
+    out = {"files": 0, "pages": 0, "cpu_s": 0.0, "wall_s": 0.0}
+    with open_engine(db, readonly=True).connect() as conn:
+        for (meta,) in conn.execute(select(schema.source_file.c.meta).where(schema.source_file.c.type == "pdf")):
+            if meta and meta.get("ocr_pages"):
+                out["files"] += 1
+                out["pages"] += meta["ocr_pages"]
+                out["cpu_s"] += meta.get("ocr_cpu_seconds") or 0.0
+                out["wall_s"] += meta.get("ocr_seconds") or 0.0
+    return out
 
 
 if __name__ == "__main__":

@@ -5,7 +5,21 @@
 --ingest ingests DIR first when the store does not exist (excluding truth/*). By default the
 persons are rebuilt (izdesh.identity.persons.rebuild_persons) and timed; then the store is scored
 against DIR/truth/ (izdesh.identity.evaluate: pairwise clustering precision/recall by record group,
-relatives shown). Prints the machine, the time and the peak memory with the figures.
+relatives shown). Prints the machine, the rebuild's wall and CPU seconds, the load average before
+and after, and the peak memory (of the process up to the end of the rebuild) with the figures.
+
+Relatives are counted two ways (izdesh.identity.evaluate._relatives), both printed:
+
+- ``relatives.shown_share`` (the old, strict figure): every relation in truth/persons.jsonl
+  between two persons that both have a record in the store (and are not merged into one person),
+  shown when the store links the first person's person to the second's;
+- ``relatives.shown_share_same_household`` (the target, "relatives in the truth shown"): only the
+  relations some ingested file expresses. A file expresses a relation between a and b exactly when
+  a and b are members of one truth household and both have a record on one sheet with a relation
+  column (与户主关系): registers and family sheets write each member's relation to the head, from
+  which every relation within the household follows. No file of the leak writes relations across
+  households (a married daughter's parents, brothers heading their own households, dead
+  grandparents): ``relatives.not_expressed`` counts them by reason.
 """
 
 from __future__ import annotations
@@ -145,9 +159,17 @@ def main() -> int:
     with engine.connect() as conn:
         out["records"] = conn.exec_driver_sql("SELECT count(*) FROM record").scalar()
     if not a.no_rebuild:
-        t = time.perf_counter()
+        from izdesh.search.index import clear_name_index
+
+        # As the ingest pipeline does: the name index is derived from persons and rebuilt after
+        # them (name_key has no index on person_id: deleting persons under it scans it per row).
+        clear_name_index(engine)
+        out["load_before"] = round(os.getloadavg()[0], 2)
+        t, c = time.perf_counter(), time.process_time()
         out["persons"] = rebuild_persons(engine, progress=not a.json)
         out["rebuild_seconds"] = round(time.perf_counter() - t, 1)
+        out["rebuild_cpu_seconds"] = round(time.process_time() - c, 1)
+        out["load_after"] = round(os.getloadavg()[0], 2)
     out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     t = time.perf_counter()
     ev = evaluate(engine, a.leak).as_dict()
@@ -161,7 +183,8 @@ def main() -> int:
         v = ev["clustering"][g][m]
         checks[f"{g}.{m}"] = {"value": v, "target": target, "ok": v >= target}
     rel = ev["relatives"]["shown_share_same_household"]
-    checks["relatives_shown_same_household"] = {"value": rel, "target": 0.98, "ok": rel >= 0.98}
+    checks["relatives_shown_expressed"] = {"value": rel, "target": 0.98, "ok": rel >= 0.98}
+    checks["relatives_shown_all_truth (strict, no target)"] = {"value": ev["relatives"]["shown_share"]}
     out["checks"] = checks
     if a.json:
         print(json.dumps(out, ensure_ascii=False))

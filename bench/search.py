@@ -2,9 +2,12 @@
 
     python bench/search.py --leak /tmp/izfull/leak --db /tmp/izfull/full.sqlite [--sample 500]
 
-Prints, per query script, recall@1 and recall@10 of persons sampled from the truth and queried by
-their name (birth year added where namesakes share the name), in-process warm latency (p50, p95)
-for name and ID queries, and the time of a batch of 1,000 name queries through the CLI.
+Prints, per query script, the strict recall@1 and recall@10 of persons sampled from the truth and
+queried by their name (birth year added where namesakes share the name), the tie-aware recall
+(izdesh/analysis/searchbench.py defines it and the miss classes a/b/c exactly), how many queries
+had twins (persons the query cannot tell apart: same Latin full name and birth year), the same
+with the township added to the query, in-process warm latency (p50, p95) for name and ID queries,
+and the time of a batch of 1,000 name queries through the CLI.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import machine, measure_subprocess, report  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from bench.harness import machine, measure_subprocess, report  # noqa: E402
 from izdesh.analysis.searchbench import measure, name_queries  # noqa: E402
 from izdesh.search.engine import search  # noqa: E402
 from izdesh.store import schema  # noqa: E402
@@ -45,27 +48,43 @@ def main() -> None:
         ids = list(conn.execute(select(schema.person.c.id_number).where(schema.person.c.id_number.is_not(None))).scalars())
     assert persons, "empty store"
     print(f"store: {len(ids):,} persons with an ID number; machine: {machine()}")
-    queries = name_queries(args.leak, engine, args.sample, seed=1)
+    sample = name_queries(args.leak, engine, args.sample, seed=1)
+    queries = sample
     for q in queries[:50]:  # warm caches
         search(engine, q.text)
-    figs = measure(engine, queries)
-    print(f"{'script':12} {'queries':>8} {'recall@1':>9} {'recall@10':>10} {'p50 ms':>8} {'p95 ms':>8}")
-    for script, f in figs.items():
-        print(f"{script:12} {f['queries']:>8} {f['recall@1']:>9.4f} {f['recall@10']:>10.4f} {f['p50_ms']:>8} {f['p95_ms']:>8}")
-    all_ms = []
+    for label, township in (("name (+ birth year where namesakes share it)", False), ("name + township", True)):
+        t0, c0 = time.perf_counter(), time.process_time()
+        figs = measure(engine, sample, township=township)
+        print(f"\n{label}: wall {time.perf_counter() - t0:.1f} s, cpu {time.process_time() - c0:.1f} s")
+        print(f"{'script':12} {'queries':>7} {'R@1':>6} {'R@10':>6} {'tied':>5} {'tR@1':>6} {'tR@10':>6}"
+              f" {'a':>3} {'b':>3} {'(b0)':>4} {'(b1)':>4} {'c':>3} {'p50 ms':>7} {'p95 ms':>7} {'cpu p95':>7}")
+        for script, f in figs.items():
+            print(f"{script:12} {f['queries']:>7} {f['recall@1']:>6.4f} {f['recall@10']:>6.4f} {f['tied_queries']:>5}"
+                  f" {f['tied_recall@1']:>6.4f} {f['tied_recall@10']:>6.4f} {f['miss_a_retrieval']:>3}"
+                  f" {f['miss_b_scoring']:>3} {f['miss_b_unidentified']:>4} {f['miss_b_township_unknown']:>4}"
+                  f" {f['miss_c_tie']:>3}"
+                  f" {f['p50_ms']:>7} {f['p95_ms']:>7} {f['cpu_p95_ms']:>7}")
+    print("R = strict recall, tied = queries whose target has twins, tR = tie-aware recall; misses at 1:"
+          " a retrieval, b scoring (b0: only persons without an ID number above; b1: only name-and-year"
+          " twins, and the store does not know their township or the target's), c tie with twins")
+    all_ms, all_cpu = [], []
     for q in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         search(engine, q.text)
         all_ms.append((time.perf_counter() - t0) * 1000)
-    print(f"name queries (no year filter): p50 {statistics.median(all_ms):.2f} ms, p95 {pct(all_ms, 0.95)} ms")
+        all_cpu.append((time.process_time() - c0) * 1000)
+    print(f"name queries (no year filter): p50 {statistics.median(all_ms):.2f} ms, p95 {pct(all_ms, 0.95)} ms"
+          f" (cpu p95 {pct(all_cpu, 0.95)} ms)")
     rng = random.Random(2)
-    id_ms = []
+    id_ms, id_cpu = [], []
     for idn in rng.sample(ids, min(2000, len(ids))):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = search(engine, idn)
         id_ms.append((time.perf_counter() - t0) * 1000)
+        id_cpu.append((time.process_time() - c0) * 1000)
         assert res and res[0].id_number == idn
-    print(f"ID queries: p50 {statistics.median(id_ms):.2f} ms, p95 {pct(id_ms, 0.95)} ms, p99 {pct(id_ms, 0.99)} ms")
+    print(f"ID queries: p50 {statistics.median(id_ms):.2f} ms, p95 {pct(id_ms, 0.95)} ms, p99 {pct(id_ms, 0.99)} ms"
+          f" (cpu p95 {pct(id_cpu, 0.95)} ms)")
     batch = Path(tempfile.mkdtemp()) / "batch.txt"
     lines = [q.text for q in queries if q.script in ("latin", "arabic")][:1000]
     while len(lines) < 1000:

@@ -54,7 +54,7 @@ def main() -> None:
         found = HERE / "findings" / f"{t}.txt"
         nfind = len(found.read_text().splitlines()) if found.exists() else 0
         crashes = sorted(p.name for p in arts.iterdir())
-        ended = "CPU budget reached" if r.returncode == 130 and a.cpu_seconds else f"exit {r.returncode}"
+        ended = "CPU budget reached" if r.returncode in (72, 130) and a.cpu_seconds else f"exit {r.returncode}"
         print(f"{t}: {ended}, executions {execs[-1] if execs else '?'}, CPU {cpu:.0f} s, "
               f"non-FileError exceptions {nfind}, crash/hang artifacts {crashes or 'none'} (log {work}/out.txt)", flush=True)
 

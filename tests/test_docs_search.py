@@ -116,6 +116,64 @@ def test_query_semantics(docs_db: str) -> None:
     assert [t.pieces for t in q.negated] == [["e"], ["f"]]
 
 
+def test_and_not_over_a_file_and_its_places(docs_db: str) -> None:
+    # 开枪 and 快牙 stand in two paragraphs of the speech: AND holds over the file.
+    out = search_docs(open_engine(docs_db), "开枪 快牙", limit=5)
+    assert [r["path"] for r in out["results"]] == ["讲话/讲话_20170501.docx"]
+    r = out["results"][0]
+    assert r["hits"] == 2 and r["locator"] == {"paragraph": 0}  # places: blocks with either word
+    out = search_docs(open_engine(docs_db), "快牙 维稳", limit=5)  # both in one sentence of the report
+    assert [(r["path"], r["hits"]) for r in out["results"]] == [("报告/报告_20180301.txt", 1)]
+    assert paths(docs_db, "快牙 -开枪") == ["名单/名单.xlsx", "报告/报告_20180301.txt"]  # NOT: anywhere in the file
+
+
+def test_tokens() -> None:
+    from izdesh.docs.index import BREAK, query_tokens, tokens_of
+
+    assert tokens_of("开，枪 Zapya-App １３村").split() == ["开", BREAK, "枪", "zapya", "app", "13", "村"]
+    assert query_tokens("，快牙。") == ["快", "牙"]  # no BREAK at the ends of a query word
+    assert query_tokens("13村") == ["13", "村"]
+
+
+def test_mixed_script_word(docs_db: str) -> None:
+    # A word of digits and Chinese characters matches inside a longer run of characters.
+    assert paths(docs_db, "0999-4495713") == ["讲话/讲话_20170501.docx"]
+    assert paths(docs_db, "012345") == ["讲话/讲话_20170501.docx"]
+    assert paths(docs_db, "13812345678）") == ["讲话/讲话_20170501.docx"]
+
+
+def test_reindex_gives_the_same_answers(text_leak: Path, new_store: Callable[[], str]) -> None:
+    from izdesh.ingest.pipeline import ingest
+
+    db = new_store()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("IZDESH_OCR", "0")
+        ingest([text_leak], db, workers=1, progress=False)
+    queries = ["快牙", "开枪 OR 汉语", "快牙 -收押", '"快牙专项清理"', "枪"]
+    before = {q: paths(db, q) for q in queries}
+    eng = open_engine(db)
+    if eng.dialect.name == "sqlite":  # a store indexed by an older version: told to reindex
+        with eng.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE document_fts")
+        with pytest.raises(DocsQueryError, match="--reindex"):
+            search_docs(eng, "快牙")
+    res = CliRunner().invoke(docs, ["--reindex", "--db", db, "--json"])
+    assert res.exit_code == 0, res.output
+    with eng.connect() as conn:
+        blocks = conn.execute(select(schema.text_block.c.id)).all()
+    assert json.loads(res.output) == {"reindexed_blocks": len(blocks)} and len(blocks) > 5
+    assert {q: paths(db, q) for q in queries} == before
+    if eng.dialect.name == "sqlite":  # an ingest on a store indexed by an older version indexes it again
+        from izdesh.docs import index
+
+        with eng.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE document_fts")
+        index._ready.clear()
+        with eng.begin() as conn:
+            index.ensure_index(conn)
+        assert {q: paths(db, q) for q in queries} == before
+
+
 def test_filters(docs_db: str) -> None:
     assert paths(docs_db, "快牙", type="txt") == []  # stored type is "text"
     assert paths(docs_db, "快牙", type="text") == ["报告/报告_20180301.txt"]

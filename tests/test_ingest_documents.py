@@ -82,6 +82,22 @@ def test_name_only_mentions() -> None:
     assert all("no_id" in r.flags for r in recs)
 
 
+@pytest.mark.parametrize(
+    "written",
+    [XID[:-1] + "×", MEMET[:3] + "." + MEMET[3:], MEMET[:9] + "," + MEMET[9:]],
+)
+def test_ocr_misreads_of_an_id_repaired_when_they_check_out(written: str) -> None:
+    text = f"据群众举报，买买提·吐尔逊（身份证号：{written}），男，27岁。"
+    (r,) = people_in_text(text, {"page": 0}, kind="ocr")
+    assert r.fields["id_number"] in (XID, MEMET) and r.fields["id_raw"] == written
+    assert r.fields["name"] == "买买提·吐尔逊" and text[r.locator["start"] : r.locator["end"]].endswith(written)
+    assert people_in_text(text, {"page": 0}) == [] or all(  # typed text: no repair
+        x.fields.get("id_number") not in (XID, MEMET) for x in people_in_text(text, {"page": 0})
+    )
+    wrong = written[:-2] + ("1" if written[-2] != "1" else "2") + written[-1]  # check digit fails
+    assert all(x.fields.get("id_number") is None for x in people_in_text(text.replace(written, wrong), {"page": 0}, kind="ocr"))
+
+
 def test_no_people_in_plain_prose() -> None:
     text = "2017年7月26日，全县召开反恐维稳工作会议，电话0998-6421234，共有1200人参加。"
     assert people_in_text(text, {"paragraph": 0}) == []
@@ -367,3 +383,21 @@ def test_scan_pasted_into_word_is_ocred(tmp_path: Path) -> None:
     res = extract(p, p.name)
     (r,) = res.records
     assert r.kind == "ocr" and r.fields["id_number"] == MEMET and r.locator["image"].startswith("word/media/")
+
+
+def test_document_thumbnail_is_not_an_ocr_candidate(tmp_path: Path) -> None:
+    """python-docx/pptx save a docProps/thumbnail.jpeg of over 4 KB, as the leak's files have: a
+    rendering of the first page, not a pasted scan."""
+    import zipfile
+
+    import docx
+    from pptx import Presentation
+
+    from izdesh.ingest.documents import media_names
+
+    Presentation().save(tmp_path / "a.pptx")
+    docx.Document().save(tmp_path / "a.docx")
+    for name in ("a.pptx", "a.docx"):
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            assert zf.getinfo("docProps/thumbnail.jpeg").file_size >= 4_000
+        assert media_names(tmp_path / name) == []

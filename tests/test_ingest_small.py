@@ -79,3 +79,20 @@ def test_duplicate_content_is_marked(small_leak: Path, tmp_path: Path, new_store
     with open_engine(db, readonly=True).connect() as conn:
         fates = dict(conn.execute(select(schema.source_file.c.path, schema.source_file.c.status)).all())
     assert fates == {"a.csv": "ok", "b.csv": "duplicate"}
+
+
+def test_township_and_village_are_read_from_an_address_where_no_column_gives_them() -> None:
+    from izdesh.ingest.tables import Sheet
+    from izdesh.records.mapping import map_sheet
+    from izdesh.records.values import place_from_address
+
+    assert place_from_address("特克斯县呼吉尔特蒙古民族乡14村6组21号") == ("呼吉尔特蒙古民族乡", "14村")
+    assert place_from_address("新疆喀什地区疏附县托克扎克镇喀拉托喀依村6组171号") == ("托克扎克镇", "喀拉托喀依村")
+    assert place_from_address("国外") == (None, None)
+    rows = [["姓名", "身份证号码", "住址", "村"],
+            ["阿依古丽", "653121199005120223", "疏附县兰干镇1村4组36号", ""],
+            ["买买提", "653121198503040117", "疏附县兰干镇1村4组36号", "2村"]]
+    _, recs = map_sheet(Sheet("s", rows))
+    assert (recs[0].fields["township"], recs[0].fields["village"]) == ("兰干镇", "1村")
+    assert "township_from_address" in recs[0].flags
+    assert recs[1].fields["village"] == "2村"  # a village column wins over the address

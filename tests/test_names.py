@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from izdesh.names import (
+    closeness,
     detect_script,
     keys_for_chinese,
     keys_for_query,
@@ -13,6 +14,7 @@ from izdesh.names import (
     score,
     to_latin_forms,
 )
+from izdesh.names.keys import year_keys
 
 
 @pytest.mark.parametrize(
@@ -99,6 +101,35 @@ def test_keys_do_not_intersect_unrelated() -> None:
 )
 def test_keys_real_style_pairs(query: str, name_zh: str) -> None:
     assert keys_for_query(query) & keys_for_chinese(name_zh)
+
+
+@pytest.mark.parametrize(
+    "query, name_zh",
+    [
+        ("Patime Ablimit", "帕提曼·阿不力米提"),  # a nasal Chinese adds at the end (曼 man)
+        ("Qadir Mettursun", "卡德尔·买提吐尔逊"),  # a doubled letter written twice (提吐 ti-tu)
+        ("تۇرسۇڭۈل ئىلھام", "吐尔逊古丽·伊力哈木"),  # ng read as n + g
+        ("Abdulhekim Abdulla", "阿不都艾克木·阿不都拉"),  # l closing a syllable dropped, h dropped
+        ("Nurbiye Ibrahim", "努尔比亚·依不拉音"),  # final m as a nasal, then gone
+        ("Arzigül Nurmemet", "阿孜古丽·努尔买买提"),  # r closing a syllable dropped
+    ],
+)
+def test_whole_keys_survive_transcription(query: str, name_zh: str) -> None:
+    shared = keys_for_query(query) & keys_for_chinese(name_zh)
+    assert any(k.startswith("w:") for k in shared), (query, name_zh, sorted(keys_for_query(query)))
+
+
+def test_year_keys_qualify_whole_keys_only() -> None:
+    keys = keys_for_chinese("买买提·吐尔逊")
+    assert year_keys(keys, 1985) == [f"y:1985:{k[2:]}" for k in keys if k.startswith("w:")]
+    assert year_keys(keys, 1985)
+
+
+def test_closeness_breaks_ties_the_sound_classes_leave() -> None:
+    # 吉 ji and 孜 zi are one sound class: equal scores, the closer spelling first.
+    assert score("Hajigül Tursun", "阿吉古丽·吐尔逊").score == score("Hajigül Tursun", "阿孜古丽·吐尔逊").score
+    assert closeness("Hajigül Tursun", "阿吉古丽·吐尔逊") > closeness("Hajigül Tursun", "阿孜古丽·吐尔逊")
+    assert closeness("ئارزىگۈل مەمەت", "阿孜古丽·买买提") > closeness("ئارزىگۈل مەمەت", "阿吉古丽·买买提")
 
 
 CONFUSERS = ["买买提·吐尔逊", "买买提·吐逊江", "吐尔逊·买买提", "艾买提·吐尔逊", "阿不都·吐尔逊"]

@@ -139,3 +139,29 @@ def test_a_word_file_whose_metadata_claims_billions_of_items_reads_without_it() 
     out = read_doc(bad)
     assert time.monotonic() - t0 < 5
     assert out.blocks and out.meta == {}
+
+
+def test_a_slide_deck_with_a_missing_slide_relationship_keeps_its_other_slides(tmp_path: Path) -> None:
+    """fuzz target `pptx`: a KeyError ("no relationship with key rId…") out of python-pptx's slide
+    iterator made the whole deck "corrupt"; now that slide is a problem and the rest is read."""
+    import re
+
+    import pptx
+
+    from izdesh.ingest.documents import read_pptx
+
+    prs = pptx.Presentation()
+    for text in ("第一页", "第二页"):
+        prs.slides.add_slide(prs.slide_layouts[5]).shapes.title.text = text
+    good = tmp_path / "good.pptx"
+    prs.save(str(good))
+    bad = tmp_path / "bad.pptx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "ppt/_rels/presentation.xml.rels":
+                data = re.sub(rb'<Relationship Id="(rId\d+)"[^>]*slides/slide1\.xml"/>', b"", data)
+            zout.writestr(item, data)
+    out = read_pptx(bad)
+    assert [b.text for b in out.blocks] == ["第二页"]
+    assert len(out.problems) == 1 and "slide 1" in out.problems[0]

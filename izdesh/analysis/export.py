@@ -9,7 +9,9 @@ ftm    FollowTheMoney entities, one a line: ``Document`` per source file (sha256
        documents that mention them), ``Family`` per relative link, ``Documentation`` per
        (document, person) mention. Entity ids are stable: sha1 of a namespaced key.
 
-Rows stream from the store (no full copy in memory except person names for the FtM ``Person``s).
+Every export streams with bounded memory: persons go in chunks of ``PERSON_CHUNK`` (by id), each
+with its records' facts (name forms, files, ethnicity) read for that id range only; records and
+links stream from the driver's cursor; only the files' entity ids (one per source file) stay in memory.
 Relatives come from the ``link`` table; when it is empty they are read from records that state a
 relation to another person's ID number (``relation`` + ``relative_of``).
 """
@@ -23,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +78,16 @@ def _json_text(v: Any) -> str:
     return _dumps(_loads(v)) if "\\u" in v else v
 
 
-def ftm_id(*parts: Any) -> str:
-    return hashlib.sha1("\x00".join([NS, *map(str, parts)]).encode("utf-8")).hexdigest()
+@cache
+def _id_prefix(kind: str) -> Any:
+    return hashlib.sha1(f"{NS}\x00{kind}\x00".encode())
+
+
+def ftm_id(kind: str, *parts: Any) -> str:
+    """sha1 of ``NS NUL kind NUL part NUL part ...`` (the hash of the prefix is reused: millions of ids)."""
+    h = _id_prefix(kind).copy()
+    h.update("\x00".join(map(str, parts)).encode("utf-8"))
+    return h.hexdigest()
 
 
 # --- rows ---------------------------------------------------------------------------------------
@@ -97,31 +108,49 @@ def iter_files(conn: Any) -> Iterator[dict[str, Any]]:
         yield dict(row)
 
 
-def _names_by_person(conn: Any) -> dict[str, list[str]]:
-    r = schema.record
-    out: dict[str, list[str]] = defaultdict(list)
-    for pid, name in conn.execute(select(r.c.person_id, r.c.name).where(r.c.person_id.is_not(None), r.c.name.is_not(None))
-                                  .distinct()):
-        if name not in out[pid]:
-            out[pid].append(name)
-    return out
+PERSON_CHUNK = 20_000
 
 
-def iter_persons(conn: Any, names: dict[str, list[str]] | None = None) -> Iterator[dict[str, Any]]:
-    p = schema.person
-    names = names if names is not None else _names_by_person(conn)
-    q = select(p.c.id, p.c.id_number, p.c.name, p.c.sex, p.c.birth_date, p.c.region_code, p.c.township,
-               p.c.village, p.c.latest_status, p.c.records).order_by(p.c.id)
-    for row in conn.execute(q).mappings():
-        forms = list(names.get(row["id"], ()))
-        if row["name"] and row["name"] not in forms:
-            forms.insert(0, row["name"])
-        yield {
-            "person_id": row["id"], "id_number": row["id_number"], "name": row["name"], "names": forms,
-            "sex": row["sex"], "birth_date": row["birth_date"], "region_code": row["region_code"],
-            "township": row["township"], "village": row["village"], "latest_status": row["latest_status"],
-            "latest_status_key": terms.status_key(row["latest_status"]), "records": row["records"],
-        }
+def person_chunks(conn: Any) -> Iterator[tuple[list[Any], dict[str, list[tuple[Any, ...]]]]]:
+    """Persons in id order, ``PERSON_CHUNK`` at a time, each chunk with its records' (name, file id,
+    ethnicity) by person id, in record order: one range query on the person_id index per chunk,
+    so memory holds one chunk whatever the store's size."""
+    p, r = schema.person, schema.record
+    cols = (p.c.id, p.c.id_number, p.c.name, p.c.sex, p.c.birth_date, p.c.region_code, p.c.township, p.c.village,
+            p.c.latest_status, p.c.records)
+    last = None
+    while True:
+        q = select(*cols).order_by(p.c.id).limit(PERSON_CHUNK)
+        if last is not None:
+            q = q.where(p.c.id > last)
+        rows = conn.execute(q).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        facts: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for pid, name, fid, eth in conn.execute(
+                select(r.c.person_id, r.c.name, r.c.file_id, r.c.ethnicity)
+                .where(r.c.person_id >= rows[0].id, r.c.person_id <= last).order_by(r.c.id)).all():
+            facts[pid].append((name, fid, eth))
+        yield rows, facts
+
+
+def _person_dict(row: Any, facts: list[tuple[Any, ...]]) -> dict[str, Any]:
+    forms = list(dict.fromkeys(n for n, _f, _e in facts if n))
+    if row.name and row.name not in forms:
+        forms.insert(0, row.name)
+    return {
+        "person_id": row.id, "id_number": row.id_number, "name": row.name, "names": forms,
+        "sex": row.sex, "birth_date": row.birth_date, "region_code": row.region_code,
+        "township": row.township, "village": row.village, "latest_status": row.latest_status,
+        "latest_status_key": terms.status_key(row.latest_status), "records": row.records,
+    }
+
+
+def iter_persons(conn: Any) -> Iterator[dict[str, Any]]:
+    for rows, facts in person_chunks(conn):
+        for row in rows:
+            yield _person_dict(row, facts.get(row.id, []))
 
 
 _JSON_COLS = ("locator", "flags", "raw")
@@ -170,7 +199,8 @@ def link_rows(conn: Any) -> Iterator[tuple[Any, ...]]:
     """Links as tuples in LINK_COLS order, straight from the driver's cursor (millions of rows at
     full scale: SQLAlchemy rows and dicts cost several times more)."""
     n = 0
-    cur = conn.exec_driver_sql("SELECT id, kind, src, dst, relation, record_id, score, why FROM link ORDER BY id")
+    cur = conn.exec_driver_sql("SELECT id, kind, src, dst, relation, record_id, score, why FROM link ORDER BY id",
+                               execution_options={"stream_results": True})
     while True:
         rows = cur.fetchmany(20_000)
         if not rows:
@@ -274,10 +304,15 @@ def _ent(schema_name: str, eid: str, props: dict[str, list[Any]]) -> dict[str, A
     return {"id": eid, "schema": schema_name, "properties": clean}
 
 
-def ftm_entities(engine: Engine) -> Iterator[dict[str, Any] | str]:
-    """Entities as dicts, or (the millions of Documentation and Family entities) as their JSON
-    line already written."""
-    r = schema.record
+@lru_cache(maxsize=200_000)  # bounded: links come a household at a time, so recent persons repeat
+def _person_eid(key: str) -> str:
+    return ftm_id("person", key)
+
+
+def ftm_entities(engine: Engine) -> Iterator[tuple[str, str]]:
+    """(schema, the entity as one line of JSON). Documents first, then each chunk of persons
+    followed by its Documentation entities, then Family. The millions of Documentation and Family
+    lines are written directly: every value in them is a hex id, a fixed word or JSON-encoded."""
     with engine.connect() as conn:
         doc_id: dict[int, str] = {}
         for f in iter_files(conn):
@@ -293,54 +328,43 @@ def ftm_entities(engine: Engine) -> Iterator[dict[str, Any] | str]:
                 "author": [meta.get("author")], "extension": [name.rsplit(".", 1)[-1].lower() if "." in name else ""],
                 "notes": [f"path in the leak: {f['path']}", f"sha256: {f['sha256']}"],
             }
-            yield _ent("Document", eid, props)
-        docs_of: dict[str, list[int]] = defaultdict(list)
-        eth: dict[str, set[str]] = defaultdict(set)
-        for pid, fid, e in conn.execute(select(r.c.person_id, r.c.file_id, r.c.ethnicity)
-                                        .where(r.c.person_id.is_not(None)).distinct()):
-            if fid not in docs_of[pid]:
-                docs_of[pid].append(fid)
-            if e:
-                eth[pid].add(e)
-        person_eid: dict[str, str] = {}
-        for p in iter_persons(conn):
-            eid = ftm_id("person", p["id_number"] or p["person_id"])
-            person_eid[p["person_id"]] = eid
-            props = {
-                # FtM requires a name: a person known only from a photo is named by the ID number
-                "name": p["names"] or [f"unnamed ({p['id_number'] or p['person_id']})"], "idNumber": [p["id_number"]],
-                "birthDate": [p["birth_date"].isoformat() if p["birth_date"] and 1880 <= p["birth_date"].year <= 2030
-                              else None],
-                "gender": [p["sex"] if p["sex"] in ("male", "female") else None],
-                "ethnicity": sorted(eth.get(p["person_id"], ())),
-                "address": [" ".join(x for x in (p["township"], p["village"]) if x) or None],
-                "country": ["cn"], "status": [p["latest_status"]],
-                "proof": [doc_id[d] for d in docs_of.get(p["person_id"], ())[:PROOF_LIMIT] if d in doc_id],
-                "description": [f"izdesh person {p['person_id']}; {p['records']} record(s)"],
-            }
-            yield _ent("Person", eid, props)
-        for pid, fids in docs_of.items():
-            if pid not in person_eid:
-                continue
-            pe = person_eid[pid]
-            for fid in fids:
-                if fid in doc_id:  # written directly: every value is a hex id or a fixed word
-                    yield (f'{{"id":"{ftm_id("mention", pid, fid)}","schema":"Documentation","properties":'
-                           f'{{"document":["{doc_id[fid]}"],"entity":["{pe}"],"role":["mentioned"]}}}}')
+            yield "Document", _dumps(_ent("Document", eid, props))
+        for rows, facts in person_chunks(conn):
+            mentions: list[str] = []
+            for row in rows:
+                pf = facts.get(row.id, [])
+                per = _person_dict(row, pf)
+                eid = _person_eid(row.id_number or row.id)
+                fids = list(dict.fromkeys(fid for _n, fid, _e in pf if fid in doc_id))
+                bd = per["birth_date"]
+                props = {
+                    # FtM requires a name: a person known only from a photo is named by the ID number
+                    "name": per["names"] or [f"unnamed ({row.id_number or row.id})"], "idNumber": [row.id_number],
+                    "birthDate": [bd.isoformat() if bd and 1880 <= bd.year <= 2030 else None],
+                    "gender": [row.sex if row.sex in ("male", "female") else None],
+                    "ethnicity": sorted({e for _n, _f, e in pf if e}),
+                    "address": [" ".join(x for x in (row.township, row.village) if x) or None],
+                    "country": ["cn"], "status": [row.latest_status],
+                    "proof": [doc_id[d] for d in fids[:PROOF_LIMIT]],
+                    "description": [f"izdesh person {row.id}; {row.records} record(s)"],
+                }
+                yield "Person", _dumps(_ent("Person", eid, props))
+                for fid in fids:
+                    mentions.append(f'{{"id":"{ftm_id("mention", row.id, fid)}","schema":"Documentation","properties":'
+                                    f'{{"document":["{doc_id[fid]}"],"entity":["{eid}"],"role":["mentioned"]}}}}')
+            for line in mentions:
+                yield "Documentation", line
+        # Family: the two persons' ID numbers come with each link (no map of every person in memory)
         rel_json: dict[str, str] = {}
         why_json: dict[str, str] = {}
-        for _lid, kind, src, dst, rel, rid, _score, why in link_rows(conn):
-            if kind != "relative":
-                continue
-            ps, pd = person_eid.get(src), person_eid.get(dst)
-            if ps is None or pd is None:
-                continue
+        for src, dst, rel, rid, why, src_idn, dst_idn in _family_rows(conn):
             rel = rel or ""
             rj = rel_json.get(rel)
             if rj is None:
                 rj = rel_json[rel] = _dumps(RELATION_EN.get(rel, rel.replace("_", " ")) or "relative")
             line = (f'{{"id":"{ftm_id("family", src, dst, rel)}","schema":"Family","properties":{{'
-                    f'"person":["{ps}"],"relative":["{pd}"],"relationship":[{rj}]')
+                    f'"person":["{_person_eid(src_idn or src)}"],"relative":["{_person_eid(dst_idn or dst)}"],'
+                    f'"relationship":[{rj}]')
             if why:
                 wj = why_json.get(why)
                 if wj is None:
@@ -350,20 +374,46 @@ def ftm_entities(engine: Engine) -> Iterator[dict[str, Any] | str]:
                 line += f',"description":[{wj}]'
             if rid is not None:
                 line += f',"recordId":["{rid}"]'
-            yield line + "}}"
+            yield "Family", line + "}}"
+
+
+def _family_rows(conn: Any) -> Iterator[tuple[Any, ...]]:
+    """(src, dst, relation, record id, why, src ID number, dst ID number) of each relative link
+    between two persons of the store, from the cursor (or, no links built yet, from the records)."""
+    cur = conn.exec_driver_sql(
+        "SELECT l.src, l.dst, l.relation, l.record_id, l.why, ps.id_number, pd.id_number FROM link l "
+        "JOIN person ps ON ps.id = l.src JOIN person pd ON pd.id = l.dst WHERE l.kind = 'relative' ORDER BY l.id",
+        execution_options={"stream_results": True})  # PostgreSQL: a server-side cursor
+    n = 0
+    while rows := cur.fetchmany(20_000):
+        n += len(rows)
+        yield from rows
+    if n or _has_links(conn):
+        return
+    r, p = schema.record, schema.person
+    src = p.alias("src")
+    q = (select(r.c.person_id, p.c.id, r.c.relation, r.c.id, src.c.id_number, p.c.id_number)
+         .join(p, p.c.id_number == r.c.relative_of).join(src, src.c.id == r.c.person_id)
+         .where(r.c.relative_of.is_not(None)).order_by(r.c.id))
+    seen = set()
+    for s_, d, rel, rid, s_idn, d_idn in conn.execute(q):
+        if (s_, d, rel) in seen or s_ == d:
+            continue
+        seen.add((s_, d, rel))
+        yield (s_, d, rel, rid, "the record gives the relation to this ID number", s_idn, d_idn)
+
+
+def _has_links(conn: Any) -> bool:
+    return conn.exec_driver_sql("SELECT 1 FROM link LIMIT 1").first() is not None
 
 
 def export_ftm(engine: Engine, out: Path) -> dict[str, Any]:
     counts: dict[str, int] = defaultdict(int)
     buf: list[str] = []
     with out.open("w", encoding="utf-8") as fh:
-        for ent in ftm_entities(engine):
-            if isinstance(ent, str):
-                buf.append(ent)
-                counts["Family" if '"schema":"Family"' in ent[:80] else "Documentation"] += 1
-            else:
-                buf.append(_dumps(ent))
-                counts[ent["schema"]] += 1
+        for schema_name, line in ftm_entities(engine):
+            buf.append(line)
+            counts[schema_name] += 1
             if len(buf) >= 5000:
                 fh.write("\n".join(buf) + "\n")
                 buf.clear()

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from izdesh.records.mapping import id_fields
 from izdesh.store import schema
 
 # Damage after which the written number cannot give the true one back.
@@ -65,6 +66,10 @@ def _id_right(rec: dict[str, Any], m: dict[str, Any]) -> bool:
     return rec["id_number"] == m["id_number"]
 
 
+def _written_number(written: str) -> str | None:
+    return id_fields(written)[0]["id_number"]
+
+
 def table_key(file: str, locator: dict[str, Any]) -> tuple[str, str, int]:
     """A table row's place: a sheet (CSV: none) or a Word document's n-th table."""
     where = f"table {locator['table']}" if "table" in locator else (locator.get("sheet") or "")
@@ -106,8 +111,13 @@ def evaluate(engine: Engine, leak: Path, *, formats: set[str] | None = None) -> 
             key: Any = table_key(m["file"], m["locator"])
             rec = tables.get(key)
         elif m.get("written_id"):
+            # The record holds the number as written: a mistyped check digit is not the true ID.
             key = (m["file"], m["id_number"])
             rec = by_file_id.get(key)
+            written = _written_number(m["written_id"])
+            if rec is None and written and written != m["id_number"]:
+                key = (m["file"], written)
+                rec = by_file_id.get(key)
         else:
             key = (m["file"], "name:" + (m.get("written_name") or "").strip())
             rec = by_file_id.get(key)

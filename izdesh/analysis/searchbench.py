@@ -1,6 +1,27 @@
 """Search quality against the generator's truth: sampled persons queried by their name as a family
 would write it (Uyghur Latin with and without diacritics, Uyghur Arabic script, Cyrillic, passport
-pinyin), with the birth year added where namesakes share the name. Used by tests and bench/."""
+pinyin), with the birth year added where namesakes share the name. Used by tests and bench/.
+
+Figures, per query script (`measure`):
+  recall@k (strict)  the target person is among the first k results.
+  tied recall@k      the target's tie-aware rank is at most k, where tie-aware rank = 1 + the
+                     number of results ranked above the target that the query can tell apart from
+                     it. A person the query cannot tell apart ("twin") has the same Latin full name
+                     in the truth (diacritics and case folded) and the same birth year (and, in the
+                     township variant, the same township); a person without an ID number is never
+                     a twin. A target not among the first 100 results has no rank (a miss).
+  tied queries       queries whose target has at least one twin among the stored persons.
+  misses at 1 (strict), each in exactly one class:
+    a retrieval  the target is not among the first 100 results at all;
+    b scoring    some person the query can tell apart from the target ranked above it
+                 (b_unidentified: all of those are persons without an ID number;
+                 b_township_unknown, township variant: all of those are name-and-year twins
+                 and the store does not know their township or the target's, so the hint
+                 cannot order them);
+    c tie        only twins ranked above it.
+The township variant adds the target's township from the truth as a hint (what a family knows):
+among equal name scores persons the store knows to be from it rank first (search.engine.Filters).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +32,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Engine, select
@@ -21,6 +43,7 @@ from izdesh.search.engine import Filters, search
 from izdesh.store import schema
 
 SCRIPTS = ("latin", "latin_plain", "arabic", "cyrillic", "pinyin")
+DEEP = 100  # results read to find the rank of a target missed at 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +52,32 @@ class NameQuery:
     text: str
     id_number: str
     birth_year: int | None  # given with the query where namesakes share the name
+    township: str | None = None  # the truth's township, for the township variant
+
+
+class Sample(list[NameQuery]):
+    """The queries (a list), with what tells persons apart: `who` maps the ID number of every
+    stored person in the truth to (folded Latin full name, birth year, township)."""
+
+    def __init__(self, queries: list[NameQuery], who: dict[str, tuple[str, int, str]] | None = None) -> None:
+        super().__init__(queries)
+        self.who = who or {}
+        self._groups: Counter[tuple[str, int, str]] = Counter()
+
+    def twin_key(self, id_number: str | None, township: bool) -> tuple[str, int, str] | None:
+        w = self.who.get(id_number or "")
+        if w is None:
+            return None
+        return w if township else (w[0], w[1], "")
+
+    def twins(self, id_number: str, township: bool) -> int:
+        """Stored persons the query cannot tell apart from this one, itself excluded."""
+        if not self._groups:
+            for w in self.who.values():
+                self._groups[w] += 1
+                self._groups[(w[0], w[1], "")] += 1
+        key = self.twin_key(id_number, township)
+        return self._groups[key] - 1 if key else 0
 
 
 def strip_marks(text: str) -> str:
@@ -53,17 +102,21 @@ def render(script: str, latin: str, name_zh: str) -> str:
     return passport_pinyin(name_zh)
 
 
-def name_queries(leak: Path, engine: Engine, n: int, seed: int = 0) -> list[NameQuery]:
+def name_queries(leak: Path, engine: Engine, n: int, seed: int = 0) -> Sample:
     """`n` persons with a Uyghur name who are in the store under a written name (a person known
     only from a mugshot's file name has none to find), each as a query in every script."""
-    p = schema.person
+    person = schema.person
     with engine.connect() as conn:
-        stored = set(conn.execute(select(p.c.id_number).where(p.c.name.is_not(None))).scalars())
-    people = [
-        p
-        for p in read_jsonl(leak / "truth" / "persons.jsonl")
-        if p["father_latin"] and p["id_number"] in stored
-    ]
+        rows = conn.execute(
+            select(person.c.id_number, person.c.name.is_not(None)).where(person.c.id_number.is_not(None))
+        )
+        stored = {idn: named for idn, named in rows}
+    truth = [p for p in read_jsonl(leak / "truth" / "persons.jsonl") if p["id_number"] in stored]
+    who = {
+        p["id_number"]: (strip_marks(p["name_latin"]).lower(), int(p["birth_date"][:4]), p["township"] or "")
+        for p in truth
+    }
+    people = [p for p in truth if p["father_latin"] and stored[p["id_number"]]]
     # Namesakes: the same name as a family writes it, or the same characters in the records.
     latin = Counter(strip_marks(p["name_latin"]).lower() for p in people)
     chinese = Counter(p["name_zh"] for p in people)
@@ -73,35 +126,80 @@ def name_queries(leak: Path, engine: Engine, n: int, seed: int = 0) -> list[Name
         shared = latin[strip_marks(p["name_latin"]).lower()] > 1 or chinese[p["name_zh"]] > 1
         year = int(p["birth_date"][:4]) if shared else None
         for script in SCRIPTS:
-            out.append(NameQuery(script, render(script, p["name_latin"], p["name_zh"]), p["id_number"], year))
-    return out
+            text = render(script, p["name_latin"], p["name_zh"])
+            out.append(NameQuery(script, text, p["id_number"], year, p["township"]))
+    return Sample(out, who)
 
 
-def measure(engine: Engine, queries: list[NameQuery], limit: int = 10) -> dict[str, dict[str, float]]:
-    """recall@1, recall@10 and latency per script."""
-    hits1: Counter[str] = Counter()
-    hits10: Counter[str] = Counter()
-    total: Counter[str] = Counter()
+def _filters(q: NameQuery, township: bool) -> Filters | None:
+    if not q.birth_year and not township:
+        return None
+    return Filters(birth_year_from=q.birth_year, birth_year_to=q.birth_year,
+                   township_hint=q.township if township else None)  # fmt: skip
+
+
+def measure(
+    engine: Engine, queries: list[NameQuery], limit: int = 10, township: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Strict and tie-aware recall@1 and @10, miss classes and latency per script (module doc).
+    Plain NameQuery lists (no `who`) have no twins: their tie-aware figures are the strict ones."""
+    sample = queries if isinstance(queries, Sample) else Sample(queries)
+    c: dict[str, Counter[str]] = defaultdict(Counter)
     times: dict[str, list[float]] = defaultdict(list)
-    for q in queries:
-        f = Filters(birth_year_from=q.birth_year, birth_year_to=q.birth_year) if q.birth_year else None
-        t0 = time.perf_counter()
+    cpu: dict[str, list[float]] = defaultdict(list)  # CPU time too: wall on a shared machine waits
+    for q in sample:
+        f = _filters(q, township)
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
-            ids = [r.id_number for r in search(engine, q.text, limit=limit, filters=f)]
+            res = search(engine, q.text, limit=limit, filters=f)
         except ValueError:
-            ids = []
+            res = []
         times[q.script].append((time.perf_counter() - t0) * 1000)
-        total[q.script] += 1
-        hits1[q.script] += ids[:1] == [q.id_number]
-        hits10[q.script] += q.id_number in ids
-    out = {}
-    for s in total:
+        ids = [r.id_number for r in res]
+        cpu[q.script].append((time.process_time() - c0) * 1000)
+        n = c[q.script]
+        n["queries"] += 1
+        n["tied_queries"] += sample.twins(q.id_number, township) > 0
+        n["recall@1"] += ids[:1] == [q.id_number]
+        n["recall@10"] += q.id_number in ids[:10]
+        if q.id_number not in ids:  # its rank further down, for the tie-aware figure
+            try:
+                res = search(engine, q.text, limit=DEEP, filters=f)
+            except ValueError:
+                res = []
+            ids = [r.id_number for r in res]
+        if q.id_number not in ids:
+            n["miss_a_retrieval"] += 1
+            continue
+        mine = sample.twin_key(q.id_number, township)
+        above = ids[: ids.index(q.id_number)]
+        apart = [i for i in above if mine is None or sample.twin_key(i, township) != mine]
+        rank = 1 + len(apart)
+        n["tied_recall@1"] += rank <= 1
+        n["tied_recall@10"] += rank <= 10
+        if above:
+            if apart:
+                n["miss_b_scoring"] += 1
+                n["miss_b_unidentified"] += all(i is None for i in apart)
+                unknown = {r.id_number for r in res if r.id_number and not r.township}
+                n["miss_b_township_unknown"] += township and all(
+                    (i in unknown or q.id_number in unknown)
+                    and sample.twin_key(i, False) == sample.twin_key(q.id_number, False)
+                    for i in apart
+                )
+            else:
+                n["miss_c_tie"] += 1
+    out: dict[str, dict[str, Any]] = {}
+    for s, n in c.items():
         ts = sorted(times[s])
-        out[s] = {
-            "queries": total[s],
-            "recall@1": round(hits1[s] / total[s], 4),
-            "recall@10": round(hits10[s] / total[s], 4),
-            "p50_ms": round(statistics.median(ts), 2),
-            "p95_ms": round(ts[int(0.95 * (len(ts) - 1))], 2),
-        }
+        total = n["queries"]
+        row: dict[str, Any] = {"queries": total, "tied_queries": n["tied_queries"]}
+        for k in ("recall@1", "recall@10", "tied_recall@1", "tied_recall@10"):
+            row[k] = round(n[k] / total, 4)
+        for k in ("miss_a_retrieval", "miss_b_scoring", "miss_b_unidentified", "miss_b_township_unknown", "miss_c_tie"):
+            row[k] = n[k]
+        row["p50_ms"] = round(statistics.median(ts), 2)
+        row["p95_ms"] = round(ts[int(0.95 * (len(ts) - 1))], 2)
+        row["cpu_p95_ms"] = round(sorted(cpu[s])[int(0.95 * (len(ts) - 1))], 2)
+        out[s] = row
     return out

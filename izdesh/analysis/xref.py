@@ -4,12 +4,16 @@ the store: ranked candidate persons with the reasons for each.
 Input: a CSV with a header. Columns are recognised by name (case and spaces ignored):
 name (name, full_name, name_latin, ...), birth year or date (birth_year, born, dob, birth_date,
 year_of_birth, ...), place (place, village, township, county, hometown, address, ...), ID number
-(id_number, id, national_id, ...). Every input column is echoed back in ``input``.
+(id_number, id, national_id, ...), sex (sex, gender, ...), father's name (father, father_name, ...).
+Every input column is echoed back in ``input``.
 
 Matching: an ID number that reads as a valid 18-character number finds its person directly. Names
 go through the cross-script name keys (``izdesh.names``): candidates share a whole-name key, or a
 part key and a birth year within one year; each candidate is scored by ``names.score`` over every
-form of the name the records write, then weighed by birth year and place.
+form of the name the records write (a father's name not already in the name is added as its second
+part, the Uyghur way), times the birth-year weight, then times a factor for each other field:
+sex (the same 1, not known in the store ``SEX_UNKNOWN``, different ``SEX_OTHER``) and each part of the
+place (see ``place_factor``). Every factor is in the reasons.
 """
 
 from __future__ import annotations
@@ -39,18 +43,27 @@ COLUMNS = {
     "place": ("place", "village", "township", "county", "hometown", "address", "location", "birthplace",
               "residence", "yurt", "köy", "koy", "住址", "地址"),
     "id": ("id_number", "idnumber", "id", "nationalid", "idcard", "idno", "citizenid", "身份证号", "身份证号码"),
+    "sex": ("sex", "gender", "jins", "jinsi", "cinsiyet", "пол", "جىنسى", "性别"),
+    "father": ("father", "fathername", "father_name", "fathersname", "atisi", "atisiningismi", "babaadi", "отец",
+               "父亲", "父亲姓名", "父名"),
 }
 MAX_CANDIDATES = 4000  # name-key candidates scored per row (the most key overlaps first)
 YEAR_WEIGHT = {0: 1.0, 1: 0.88}  # birth-year difference -> multiplier; beyond: YEAR_FAR
 YEAR_FAR = 0.55
 YEAR_UNKNOWN = 0.9  # the store has no birth date for the person
-PLACE_BONUS = 0.08  # the place given is one the person's records write
-PLACE_OTHER = 0.9  # the person's records write places, none of them the one given
 ID_MISMATCH = 0.5
+SEX_OTHER = 0.7  # the list and the store give different sexes (a data-entry slip is possible)
+SEX_UNKNOWN = 0.98  # the store does not know the sex: below a confirmed one
+# place parts: the records write this level of place and none is the one given / write none
+PLACE_OTHER = {"village": 0.85, "township": 0.8, "county": 0.7}
+PLACE_UNKNOWN = 0.97
+SEX_WORDS = {"male": ("male", "m", "man", "er", "erkek", "ər", "мужской", "муж", "м", "ئەر", "男"),
+             "female": ("female", "f", "w", "woman", "ayal", "kadın", "kadin", "qiz", "женский", "жен", "ж", "ئايال",
+                        "女")}
 
 
 def _fold_header(h: str) -> str:
-    return re.sub(r"[\s_\-.]+", "", unicodedata.normalize("NFKC", h).strip().lower())
+    return re.sub(r"[\s_\-.'’]+", "", unicodedata.normalize("NFKC", h).strip().lower())
 
 
 def map_columns(header: list[str]) -> dict[str, str]:
@@ -73,73 +86,171 @@ def birth_year_of(text: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_SUFFIX = re.compile(r"(村|镇|乡|社区|街道|县|民族乡)$")
+LEVELS = ("village", "township", "county")
+
+
+@dataclass(frozen=True)
+class Places:
+    """The place list shipped with the package (public county, township and village names):
+    Chinese name -> level, folded Latin name -> (level, Chinese name)s, township -> county, ID region
+    code -> county (former codes included), and one pattern finding the Chinese names in a text."""
+
+    level: dict[str, str]
+    by_latin: dict[str, frozenset[tuple[str, str]]]
+    county_of_township: dict[str, str]
+    county_of_code: dict[str, str]
+    finder: re.Pattern[str]
+    full_name: dict[str, str]  # a name as the finder finds it (maybe without its suffix) -> the full name
+
+
+@lru_cache(maxsize=1)
+def places() -> Places:
+    import json
+    from importlib import resources
+
+    level: dict[str, str] = {}
+    by_latin: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    cot: dict[str, str] = {}
+    coc: dict[str, str] = {}
+    try:
+        data = json.loads(resources.files("izdesh.generate.data").joinpath("places.json").read_text("utf-8"))
+    except (OSError, ModuleNotFoundError, ValueError):
+        data = {}
+
+    def add(zh: str, lvl: str, *latin: str | None) -> None:
+        level.setdefault(zh, lvl)
+        for x in latin:
+            if x:
+                by_latin[_fold_place(x)].add((lvl, zh))
+
+    for code, county in data.items():
+        cz = county["name_zh"]
+        for c in (code, *county.get("former_codes", ())):
+            coc[c] = cz
+        add(cz, "county", county.get("name_latin"), county.get("name_uyghur_latin"))
+        for t in county.get("townships", ()):
+            add(t["name_zh"], "township", t.get("name_latin"))
+            cot[t["name_zh"]] = cz
+            for v in t.get("villages", ()):
+                add(v["name_zh"], "village", v.get("name_latin"))
+    full = {zh: zh for zh in level}
+    for zh in level:  # a real name written without 村/镇/乡 (three characters at least: fewer are too common)
+        short = _SUFFIX.sub("", zh)
+        if len(short) >= 3 and not short[0].isdigit():
+            full.setdefault(short, zh)
+    # longest first: at one position the whole name wins over a name it begins with (布拉克苏乡, 布拉克);
+    # numbered villages (15村, listed or not) whole: 15村 holds no 5村
+    alts = "|".join(re.escape(x) for x in sorted(full, key=len, reverse=True) if not x[0].isdigit())
+    finder = re.compile(rf"(?<![0-9])(?:[0-9]{{1,3}}村|{alts})")
+    return Places(level, {k: frozenset(v) for k, v in by_latin.items()}, cot, coc, finder, full)
+
+
 def _fold_place(s: str) -> str:
     s = unicodedata.normalize("NFKD", s.lower())
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return re.sub(r"[^a-z]", "", s)
 
 
-_SUFFIX = re.compile(r"(村|镇|乡|社区|街道|县|民族乡)$")
+# words around a place name that say what it is (Latin, Uyghur Latin, Turkish, Russian, pinyin)
+_PLACE_WORDS = re.compile(r"\b(county|prefecture|district|city|town(ship)?|village|nahiye(si)?|nahiyisi|yeza(si)?|"
+                          r"yézisi|kent(i)?|mehelle(si)?|wilayiti|wilayet|vilayet|ilçesi|köyü|kasabası|район|село|"
+                          r"xian|zhen|xiang|cun)\b", re.IGNORECASE)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> dict[str, set[str]]:
-    """Chinese place name -> folded Latin names (county, township, village), from the place list
-    shipped with the package (public township and village names)."""
-    import json
-    from importlib import resources
-
-    out: dict[str, set[str]] = defaultdict(set)
-    try:
-        data = json.loads(resources.files("izdesh.generate.data").joinpath("places.json").read_text("utf-8"))
-    except (OSError, ModuleNotFoundError, ValueError):
-        return {}
-    for county in data.values():
-        for k in ("name_latin", "name_uyghur_latin"):
-            if county.get(k):
-                out[county["name_zh"]].add(_fold_place(county[k]))
-        for t in county.get("townships", ()):
-            if t.get("name_latin"):
-                out[t["name_zh"]].add(_fold_place(t["name_latin"]))
-            for v in t.get("villages", ()):
-                if v.get("name_latin"):
-                    out[v["name_zh"]].add(_fold_place(v["name_latin"]))
-    return dict(out)
+@lru_cache(maxsize=300_000)
+def named_in(text: str) -> frozenset[tuple[str, str]]:
+    """(level, Chinese name) of the listed places a Chinese text names (an address, a village); a
+    bare village or township name not in the list stands for itself (its level from its suffix)."""
+    gz = places()
+    out = {(gz.level[gz.full_name[m]], gz.full_name[m]) if m in gz.full_name else ("village", m)
+           for m in gz.finder.findall(text)}
+    if not out and len(text) <= 12 and re.search(r"(村|镇|乡)$", text):
+        out.add(("village" if text.endswith("村") else "township", text))
+    return frozenset(out)
 
 
-@lru_cache(maxsize=1)
-def _gazetteer_names() -> tuple[tuple[str, frozenset[str]], ...]:
-    """(Chinese name, its folded Latin names), longest Chinese names first."""
-    gz = gazetteer()
-    return tuple(sorted(((zh, frozenset(lat)) for zh, lat in gz.items()), key=lambda kv: -len(kv[0])))
-
-
-@lru_cache(maxsize=100_000)
-def _latin_in(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Gazetteer places named inside a Chinese text (a village, a township, an address)."""
+@lru_cache(maxsize=20_000)
+def resolve_place(text: str) -> tuple[tuple[str, frozenset[tuple[str, str]]], ...]:
+    """The parts of a place as a list writes it (``Konasheher, Toqquzaq, Pilal``; ``托克扎克镇皮拉勒村``),
+    each with the (level, Chinese name)s it can name. A Latin part names a place when its folded
+    spelling is the list's (words such as county or village aside); a Chinese part is split into
+    the places it names, one part per level. Parts naming nothing known are left out."""
+    gz = places()
     out = []
-    for zh, lat in _gazetteer_names():
-        if zh in text or (len(_SUFFIX.sub("", zh)) >= 2 and _SUFFIX.sub("", zh) in text):
-            out.append((zh, lat))
+    for comp in re.split(r"[,;/|，、；]+", text):
+        comp = comp.strip()
+        if not comp:
+            continue
+        if _HAN.search(comp):
+            found = named_in(comp)
+            for lvl in LEVELS:
+                at = frozenset(x for x in found if x[0] == lvl)
+                if at:
+                    out.append((comp if len(at) == len(found) else "/".join(sorted(zh for _, zh in at)), at))
+            continue
+        words = _PLACE_WORDS.sub(" ", comp).split()
+        hit = gz.by_latin.get(_fold_place(" ".join(words)))
+        if hit:
+            out.append((comp, hit))
+            continue
+        for w in words:  # "Konasheher Toqquzaq" without a comma
+            hit = gz.by_latin.get(_fold_place(w))
+            if hit:
+                out.append((w, hit))
     return tuple(out)
 
 
-def place_match(place: str, zh_places: list[str]) -> str | None:
-    """The Chinese place (in a village, township or address the records write) that the Latin or
-    Chinese ``place`` names, or None."""
-    if not place:
-        return None
-    pf = _fold_place(place)
-    for text in zh_places:
-        if not text:
+def known_places(texts: list[str], region_code: str | None) -> dict[str, set[str]]:
+    """level -> the Chinese names (counties: codes) a person's records write, with the county of
+    each township and of the ID number's region code."""
+    gz = places()
+    out: dict[str, set[str]] = {lvl: set() for lvl in LEVELS}
+    for t in texts:
+        for lvl, zh in named_in(t):
+            out[lvl].add(zh)
+    for t in out["township"]:
+        if t in gz.county_of_township:
+            out["county"].add(gz.county_of_township[t])
+    if region_code and region_code in gz.county_of_code:
+        out["county"].add(gz.county_of_code[region_code])
+    return out
+
+
+def place_factor(place: str, texts: list[str], region_code: str | None) -> tuple[float, list[str]]:
+    """For each part of the place given: the records write it (1), write another place of its level
+    (``PLACE_OTHER``), or write none of its level (``PLACE_UNKNOWN``); the product and the reasons."""
+    parts = resolve_place(place)
+    if not parts:
+        return 1.0, [f"place {place} not in the gazetteer"] if place else []
+    known = known_places(texts, region_code)
+    f, why = 1.0, []
+    used: set[str] = set()  # a level named by an earlier part: "Tékes, Tékes" is the county, then its seat
+    for comp, all_opts in parts:
+        opts = frozenset(o for o in all_opts if o[0] not in used) or all_opts
+        if len(parts) > 1 and len({lv for lv, _ in all_opts}) == 1:
+            used.add(next(iter(all_opts))[0])
+        # the widest level first: a list writes the county before its seat
+        hit = next(((lvl, zh) for lvl, zh in sorted(opts, key=lambda o: -LEVELS.index(o[0])) if zh in known[lvl]), None)
+        if hit:
+            used.add(hit[0])
+            why.append(f"{comp} = {hit[1]} ({hit[0]})")
             continue
-        for zh, latins in _latin_in(text):
-            if zh in place or _SUFFIX.sub("", zh) in place:
-                return zh
-            for latin in latins:
-                if latin and pf and (latin == pf or (len(latin) >= 4 and latin in pf) or (len(pf) >= 5 and pf in latin)):
-                    return zh
-    return None
+        # a part that can name several levels (Tékes: the county or its seat) costs the least of them
+        lvl = max((lvl for lvl, _ in opts if known[lvl]), key=lambda lv: PLACE_OTHER[lv], default=None)
+        if lvl is None:
+            f *= PLACE_UNKNOWN
+            why.append(f"{comp}: no {'/'.join(sorted({lv for lv, _ in opts}))} known")
+        else:
+            f *= PLACE_OTHER[lvl]
+            why.append(f"{comp}: the records write {lvl} {'/'.join(sorted(known[lvl])[:2])}")
+    return f, why
+
+
+def sex_of(text: str) -> str | None:
+    t = unicodedata.normalize("NFKC", text or "").strip().lower()
+    return next((k for k, words in SEX_WORDS.items() if t in words), None)
 
 
 @dataclass
@@ -156,6 +267,8 @@ class PersonIndex:
     forms: list[list[str]] = field(default_factory=list)
     years: list[int | None] = field(default_factory=list)
     places: list[list[str]] = field(default_factory=list)
+    sexes: list[str | None] = field(default_factory=list)
+    regions: list[str | None] = field(default_factory=list)
     extra: list[dict[str, Any]] = field(default_factory=list)
     by_id: dict[str, int] = field(default_factory=dict)
     whole: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -171,7 +284,7 @@ def build_index(engine: Engine) -> PersonIndex:
     pos: dict[str, int] = {}
     with engine.connect() as conn:
         for row in conn.execute(select(p.c.id, p.c.id_number, p.c.name, p.c.birth_date, p.c.sex, p.c.township,
-                                       p.c.village, p.c.latest_status, p.c.records)):
+                                       p.c.village, p.c.region_code, p.c.latest_status, p.c.records)):
             pos[row.id] = len(ix.ids)
             ix.ids.append(row.id)
             ix.id_numbers.append(row.id_number)
@@ -179,6 +292,8 @@ def build_index(engine: Engine) -> PersonIndex:
             ix.forms.append([row.name] if row.name else [])
             ix.years.append(row.birth_date.year if row.birth_date else None)
             ix.places.append([x for x in (row.village, row.township) if x])
+            ix.sexes.append(row.sex if row.sex in ("male", "female") else None)
+            ix.regions.append(row.region_code)
             ix.extra.append({"birth_date": row.birth_date.isoformat() if row.birth_date else None,
                              "sex": row.sex, "township": row.township, "village": row.village,
                              "latest_status": row.latest_status, "records": row.records})
@@ -220,16 +335,25 @@ def _keys_zh(name: str) -> frozenset[str]:
         return frozenset()
 
 
+def _cell(row: dict[str, str], cols: dict[str, str], role: str) -> str:
+    return (row.get(cols.get(role, ""), "") or "").strip()
+
+
 def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, limit: int = 5) -> list[dict[str, Any]]:
-    name = (row.get(cols.get("name", ""), "") or "").strip()
-    year = birth_year_of(row.get(cols.get("birth", ""), ""))
-    place = (row.get(cols.get("place", ""), "") or "").strip()
-    id_raw = (row.get(cols.get("id", ""), "") or "").strip()
+    name = _cell(row, cols, "name")
+    year = birth_year_of(_cell(row, cols, "birth"))
+    place = _cell(row, cols, "place")
+    sex = sex_of(_cell(row, cols, "sex"))
+    father = _cell(row, cols, "father")
+    id_raw = _cell(row, cols, "id")
     idn = None
     if id_raw:
         pid_ = parse_id(id_raw)
         if pid_.valid and pid_.normalized:
             idn = pid_.normalized
+    name_note = None
+    if father and name and _fold_place(father) not in {_fold_place(w) for w in name.split()}:
+        name, name_note = f"{name} {father}", f"father's name {father} taken as the second name"
     scored: dict[int, tuple[float, str]] = {}
     if idn and idn in ix.by_id:
         i = ix.by_id[idn]
@@ -239,6 +363,8 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
             if ns is not None:
                 why.append(f"name {ns.score:.2f}: {ns.why}")
         scored[i] = (1.0, "; ".join(why))
+    # first pass: name x birth year x ID agreement for every candidate
+    base: list[tuple[float, int, list[str]]] = []
     if name:
         try:
             qkeys = names.keys_for_query(name)
@@ -272,7 +398,7 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
             if best is None or best.score <= 0:
                 continue
             s = best.score
-            why = [f"name {best.score:.2f}: {best.why}"]
+            why = [f"name {best.score:.2f}: {best.why}"] + ([name_note] if name_note else [])
             py = ix.years[i]
             if year is not None:
                 if py is None:
@@ -282,18 +408,33 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
                     d = abs(py - year)
                     s *= YEAR_WEIGHT.get(d, YEAR_FAR)
                     why.append(f"born {py}" + (" (same year)" if d == 0 else f" ({d} year(s) off)"))
-            if place:
-                pm = place_match(place, ix.places[i])
-                if pm:
-                    s = min(1.0, s + PLACE_BONUS)
-                    why.append(f"place {place} ~ {pm}")
-                elif any(_latin_in(t) for t in ix.places[i] if t):
-                    s *= PLACE_OTHER
-                    why.append(f"records name other places than {place}")
             if idn and ix.id_numbers[i] and ix.id_numbers[i] != idn:
                 s *= ID_MISMATCH
                 why.append("a different ID number")
-            scored[i] = (round(s, 4), "; ".join(why))
+            base.append((s, i, why))
+    # second pass, best first: sex and place factors (each <= 1, so a candidate whose first-pass
+    # score is under the ``limit``-th final score so far cannot enter the list: stop there)
+    base.sort(key=lambda t: (-t[0], ix.ids[t[1]]))
+    finals: list[float] = sorted((v[0] for v in scored.values()), reverse=True)
+    for s, i, why in base:
+        if len(finals) >= limit and s < finals[limit - 1]:
+            break
+        if sex:
+            if ix.sexes[i] is None:
+                s *= SEX_UNKNOWN
+                why.append("sex not known in the store")
+            elif ix.sexes[i] != sex:
+                s *= SEX_OTHER
+                why.append(f"the store says {ix.sexes[i]}")
+            else:
+                why.append(f"{sex}")
+        if place:
+            f, pwhy = place_factor(place, ix.places[i], ix.regions[i])
+            s *= f
+            why.extend(pwhy)
+        scored[i] = (round(s, 4), "; ".join(why))
+        finals.append(s)
+        finals.sort(reverse=True)
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], ix.ids[kv[0]]))[:limit]
     # tied: the same (shown) score as the first match, and at least two of them: nothing in the row
     # tells them apart (same name and birth year); the order among them means nothing
@@ -304,8 +445,7 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
 
 
 def read_list(text: str) -> tuple[list[dict[str, str]], dict[str, str]]:
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     rd = csv.DictReader(io.StringIO(text))
     rows = [dict(r) for r in rd]
     cols = map_columns(list(rd.fieldnames or []))

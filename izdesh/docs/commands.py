@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from izdesh.docs.index import rebuild_index
 from izdesh.docs.query import DocsQueryError, Filters, list_entities, search_docs
 from izdesh.store.db import StoreError, open_engine
 
@@ -22,6 +23,7 @@ from izdesh.store.db import StoreError, open_engine
 @click.option("--public-only", is_flag=True, help="Only documents from which no person record was extracted.")
 @click.option("--entities", "entities", default=None,
               help="List entities instead of searching: phone, officer, unit, badge, township, village, facility, or all.")  # fmt: skip
+@click.option("--reindex", is_flag=True, help="Make the full-text index again from the stored text (a store indexed by an older version).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line (CLI.md).")
 def docs(
     query: str | None,
@@ -33,15 +35,20 @@ def docs(
     date_to: str | None,
     public_only: bool,
     entities: str | None,
+    reindex: bool,
     as_json: bool,
 ) -> None:
     """Search documents and table cells: words (AND), "phrases", OR, NOT or -word.
 
     Chinese words of any length are found, 开枪 as well as 职业技能教育培训中心."""
     try:
-        engine = open_engine(db, readonly=True)
+        engine = open_engine(db, readonly=not reindex)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+    if reindex:
+        n = rebuild_index(engine)
+        click.echo(json.dumps({"reindexed_blocks": n}) if as_json else f"{n} text blocks indexed again")
+        return
     if entities:
         items = list_entities(engine, None if entities == "all" else entities)
         if as_json:

@@ -2,17 +2,24 @@
 
 Chinese has no spaces between words and the words that matter are often two characters long
 (开枪, 快牙, 教培): a trigram index cannot find them. Every block of text is turned into one token
-string: the overlapping character bigrams of each run of Chinese characters (a run of one
-character is kept as it is), lower-cased words of other scripts (Latin, digits, Uyghur), then a
-separator and each distinct Chinese character once. A word of two or more characters is the
-phrase of its bigrams, which matches exactly where the word stands in the text; a single character
-is found through the character list. No dictionary, so no word is missed by segmentation.
+string: each Chinese character is a token, words of other scripts (Latin, digits, Uyghur) are
+tokens, and where punctuation or space stands between two Chinese characters a BREAK token is put
+(so 开，枪 is not the word 开枪). A query is tokenised the same way and matched as a phrase: a word
+of any length matches exactly where it stands in the text. No dictionary, so no word is missed by
+segmentation. The token string is made by two regular expressions and one str.translate, all in
+C (a per-token loop in Python cost three times as much), one token per character (character
+bigrams beside a list of the single characters took about two).
 
-SQLite: a contentless FTS5 table `text_block_fts(tokens)` (tokenize unicode61: our tokens are
-space-separated runs of word characters, so it keeps them whole), rowid = text_block.id.
+SQLite: two contentless FTS5 tables (tokenize unicode61: our tokens are space-separated runs of
+word characters, so it keeps them whole): `text_block_fts` with rowid = text_block.id, to find the
+places in a file, and `document_fts` with rowid = source_file.id, one row per file holding all its
+blocks (a BREAK between two blocks), to find and rank files without touching each of the up to
+hundreds of thousands of matching table rows. A file's blocks have consecutive ids on SQLite
+(written under the write lock), so the places in one file are a rowid range of text_block_fts.
 PostgreSQL: a GIN index on to_tsvector('simple', tokens) (the 'simple' configuration keeps tokens
 as they are; in the C locale every non-ASCII character is a word character).
-Both are written in the same transaction as the file's row (izdesh.ingest.pipeline._write).
+Both are written in the same transaction as the file's row (izdesh.ingest.pipeline._write);
+rebuild_index makes them again from the stored text (after a change of the token scheme).
 """
 
 from __future__ import annotations
@@ -21,16 +28,21 @@ import json
 import re
 import unicodedata
 from datetime import date
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from izdesh.store import schema
+from izdesh.store.bulk import insert_rows
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_TOKEN = re.compile(rf"([{CJK}]+)|((?:(?![{CJK}])[^\W_])+)")
-SEPARATOR = "x0sep"  # between the positional tokens and the character list
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+CJK = "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES)
+BREAK = "x0br"  # stands for punctuation or space between two Chinese characters
+_GAP = re.compile(rf"(?<=[{CJK}])[\W_]+(?=[{CJK}])")
+_SEP = re.compile(r"[\W_]+")
+_SPACED = {c: f" {chr(c)} " for a, b in _CJK_RANGES for c in range(a, b + 1)}  # str.translate table
 MAX_BLOCK = 4000  # characters a block is indexed in (PostgreSQL keeps positions below 16,384)
 OVERLAP = 40  # characters repeated between the pieces of a long block, so phrases across them match
 
@@ -39,33 +51,20 @@ def normalize(s: str) -> str:
     return unicodedata.normalize("NFKC", s).lower()
 
 
-def runs(s: str) -> list[tuple[bool, str]]:
-    """(is Chinese, text) for each run of word characters, normalised."""
-    return [(bool(m.group(1)), m.group(0)) for m in _TOKEN.finditer(normalize(s))]
-
-
-def run_tokens(is_cjk: bool, run: str) -> list[str]:
-    if not is_cjk or len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
-
-
 def tokens_of(s: str) -> str:
-    """The indexed token string of a text."""
-    out: list[str] = []
-    chars: set[str] = set()
-    for m in _TOKEN.finditer(normalize(s)):
-        run = m.group(0)
-        if m.group(1):
-            chars.update(run)
-            if len(run) > 1:
-                out.extend(map(str.__add__, run, run[1:]))
-                continue
-        out.append(run)
-    if chars:
-        out.append(SEPARATOR)
-        out.extend(sorted(chars))
-    return " ".join(out)
+    """The indexed token string of a text: space-separated tokens (see the module's docstring)."""
+    s = _GAP.sub(f" {BREAK} ", normalize(s))
+    return _SEP.sub(" ", s).translate(_SPACED)
+
+
+def query_tokens(s: str) -> list[str]:
+    """The tokens a query word or phrase must match in this order, adjacent (no BREAK at its ends)."""
+    toks = tokens_of(s).split()
+    while toks and toks[0] == BREAK:
+        toks.pop(0)
+    while toks and toks[-1] == BREAK:
+        toks.pop()
+    return toks
 
 
 def pieces(text_: str) -> list[str]:
@@ -79,24 +78,73 @@ def pieces(text_: str) -> list[str]:
 # --- the index tables --------------------------------------------------------------------------
 
 _ready: set[str] = set()
+_FTS5 = "USING fts5(tokens, content='', tokenize='unicode61 remove_diacritics 0')"
 
 
 def ensure_index(conn: Connection) -> None:
-    """Create the engine's full-text index if it is missing (once per process and store)."""
+    """Create the engine's full-text index if it is missing (once per process and store). A SQLite
+    store indexed by an older version (text_block_fts without document_fts) is indexed again here,
+    so that an ingest resumed on it leaves one index of one kind."""
     key = str(conn.engine.url)
     if key in _ready:
         return
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS text_block_fts USING fts5(tokens, content='', "
-            "tokenize='unicode61 remove_diacritics 0')"
-        )
+        names = {n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE '%_fts'")}
+        if "text_block_fts" in names and "document_fts" not in names:
+            _fill_sqlite(conn)
+        conn.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS text_block_fts {_FTS5}")
+        conn.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS document_fts {_FTS5}")
     elif not conn.exec_driver_sql("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_text_block_tsv'").first():
         # Looked up first: CREATE INDEX takes a lock on the table even when the index exists.
         conn.exec_driver_sql(
             "CREATE INDEX IF NOT EXISTS ix_text_block_tsv ON text_block USING gin (to_tsvector('simple', tokens))"
         )
     _ready.add(key)
+
+
+def document_tokens(block_tokens: list[str]) -> str:
+    """A file's row of document_fts: its blocks' tokens, a BREAK between two blocks."""
+    return f" {BREAK} ".join(block_tokens)
+
+
+def _fill_sqlite(conn: Connection) -> int:
+    """Drop the SQLite index tables and make them again from the stored text (in the caller's
+    transaction); returns the number of blocks."""
+    for name in ("text_block_fts", "document_fts"):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE VIRTUAL TABLE {name} {_FTS5}")
+    raw = conn.connection.driver_connection  # plain DB-API: a million rows
+    assert raw is not None
+    n = 0
+    rows = raw.execute("SELECT file_id, id, text FROM text_block ORDER BY file_id, id")
+    for fid, group in groupby(rows, key=lambda r: r[0]):
+        toks = [(i, tokens_of(t)) for _, i, t in group]
+        raw.executemany("INSERT INTO text_block_fts(rowid, tokens) VALUES (?, ?)", toks)
+        raw.execute("INSERT INTO document_fts(rowid, tokens) VALUES (?, ?)", (fid, document_tokens([t for _, t in toks])))
+        n += len(toks)
+    return n
+
+
+def rebuild_index(engine: Engine, batch: int = 50_000) -> int:
+    """Make the full-text index again from the stored text of every block (one transaction);
+    returns the number of blocks."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            n = _fill_sqlite(conn)
+            _ready.add(str(conn.engine.url))
+            return n
+        n = 0
+        tb = schema.text_block
+        last = 0
+        while True:
+            rows = conn.execute(select(tb.c.id, tb.c.text).where(tb.c.id > last).order_by(tb.c.id).limit(batch)).all()
+            if not rows:
+                break
+            conn.execute(text("UPDATE text_block SET tokens = :t WHERE id = :i"),
+                         [{"i": i, "t": tokens_of(t)} for i, t in rows])  # fmt: skip
+            n += len(rows)
+            last = rows[-1][0]
+    return n
 
 
 # --- dates and the public flag -----------------------------------------------------------------
@@ -150,8 +198,11 @@ def write_text(conn: Connection, file_id: int, res: Any) -> None:
              for k, r in enumerate(rows)],  # the tokens live in the FTS5 index only
         )  # fmt: skip
         conn.exec_driver_sql("INSERT INTO text_block_fts(rowid, tokens) VALUES (?, ?)", [(i, t) for i, t, _ in ids])
+        conn.exec_driver_sql("INSERT INTO document_fts(rowid, tokens) VALUES (?, ?)",
+                             (file_id, document_tokens([t for _, t, _ in ids])))  # fmt: skip
     else:
-        conn.execute(tb.insert(), rows)
+        insert_rows(conn, tb, ("file_id", "kind", "locator", "text", "tokens"),
+                    ((file_id, r["kind"], r["locator"], r["text"], r["tokens"]) for r in rows))  # COPY
         ids = [tuple(r) for r in conn.execute(
             select(tb.c.id, tb.c.tokens, tb.c.text).where(tb.c.file_id == file_id).order_by(tb.c.id))]  # fmt: skip
     ents = []
@@ -160,9 +211,9 @@ def write_text(conn: Connection, file_id: int, res: Any) -> None:
         if k in skip:  # a row of a table of persons: its phones and places are in its records
             continue
         for kind, value, extra in entities_in(txt):
-            ents.append({"file_id": file_id, "block_id": i, "kind": kind, "value": value, "extra": extra or None})
+            ents.append((file_id, i, kind, value, extra or None))
     if ents:
-        conn.execute(schema.doc_entity.insert(), ents)
+        insert_rows(conn, schema.doc_entity, ("file_id", "block_id", "kind", "value", "extra"), ents)
     conn.execute(
         schema.document.insert().values(
             file_id=file_id,

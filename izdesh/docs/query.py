@@ -2,12 +2,21 @@
 the matched words marked, entity facets and glossary help.
 
 Query syntax: words (AND by default), "a phrase", OR between two words, NOT word or -word.
-Chinese words are matched as the phrase of their character bigrams (see izdesh.docs.index), so a
-two-character word like 开枪 is found wherever it is written.
+Each word is matched as the phrase of its tokens (see izdesh.docs.index), so a two-character word
+like 开枪 is found wherever it is written. AND and NOT hold over a file: a file matches when each
+word (or one of an OR) is somewhere in it and no NOT word is; its places are the blocks holding a
+word looked for.
+
+Ranking, one result per file. SQLite: files by FTS5 bm25 over document_fts (a file's text as one
+document): the work grows with the matching files, not with the matching table rows; then, for the files
+shown only, the number of places in the file and the first place holding every word (else any)
+for the snippet. PostgreSQL: files by the best ts_rank of their blocks, the same place shown, in
+one query.
 """
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
 import tomllib
@@ -15,11 +24,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 
-from izdesh.docs.index import CJK, SEPARATOR, ensure_index, normalize, run_tokens, runs
+from izdesh.docs.index import CJK, normalize, query_tokens
 from izdesh.store import schema
 
 
@@ -47,14 +57,14 @@ _PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
 
 
+_RUN = re.compile(rf"[{CJK}]+|(?:(?![{CJK}])[^\W_])+")
+
+
 def _term(s: str, negated: bool = False) -> Term | None:
-    rs = runs(s)
-    if not rs:
+    toks = query_tokens(s)
+    if not toks:
         return None
-    toks: list[str] = []
-    for is_cjk, run in rs:
-        toks.extend(run_tokens(is_cjk, run))
-    return Term(toks, [r for _, r in rs], negated)
+    return Term(toks, _RUN.findall(normalize(s)), negated)
 
 
 def parse(q: str) -> Query:
@@ -95,26 +105,6 @@ def parse(q: str) -> Query:
     return out
 
 
-def fts5_query(q: Query) -> str:
-    def one(t: Term) -> str:
-        return '"' + " ".join(t.tokens) + '"'
-
-    expr = " AND ".join("(" + " OR ".join(one(t) for t in g) + ")" for g in q.groups)
-    for t in q.negated:
-        expr = f"({expr}) NOT {one(t)}"
-    return expr
-
-
-def tsquery(q: Query) -> str:
-    def one(t: Term) -> str:
-        return "(" + " <-> ".join(f"'{tok}'" for tok in t.tokens) + ")"
-
-    expr = " & ".join("(" + " | ".join(one(t) for t in g) + ")" for g in q.groups)
-    for t in q.negated:
-        expr += f" & !{one(t)}"
-    return expr
-
-
 # --- matching ----------------------------------------------------------------------------------
 
 
@@ -152,27 +142,95 @@ def _where(f: Filters, params: dict[str, Any]) -> str:
     return sql
 
 
-def _matches(conn: Any, q: Query, f: Filters) -> list[tuple[int, int, float]]:
-    """(block id, file id, score: higher is better) for every matching block."""
+def _fts5(tokens: list[str]) -> str:
+    return '"' + " ".join(tokens) + '"'
+
+
+def fts5_query(q: Query) -> str:
+    """The FTS5 expression of the whole query (over document_fts: AND and NOT hold over a file)."""
+    expr = " AND ".join("(" + " OR ".join(_fts5(t.tokens) for t in g) + ")" for g in q.groups)
+    for t in q.negated:
+        expr = f"({expr}) NOT {_fts5(t.tokens)}"
+    return expr
+
+
+def fts5_places(q: Query) -> str:
+    """The FTS5 expression of a place in a matching file: a block holding any word looked for."""
+    return " OR ".join(_fts5(t.tokens) for t in q.positive())
+
+
+def _tsq(t: Term) -> str:
+    return "(" + " <-> ".join("'" + tok.replace("'", "''") + "'" for tok in t.tokens) + ")"
+
+
+def tsquery(q: Query) -> str:
+    """The PostgreSQL tsquery of a place: any word looked for (AND and NOT hold over the file)."""
+    return " | ".join(_tsq(t) for t in q.positive())
+
+
+def _files(conn: Any, q: Query, f: Filters) -> list[tuple[int, float, int | None, int | None]]:
+    """(file id, score: higher is better, best block id, places) for every matching file; on
+    SQLite the block and places are left to _places (None), as they cost a query each."""
     params: dict[str, Any] = {}
     where = _where(f, params)
     if conn.dialect.name == "sqlite":
         params["q"] = fts5_query(q)
         sql = (
-            "SELECT m.id, b.file_id, -m.r FROM (SELECT rowid AS id, bm25(text_block_fts) AS r FROM text_block_fts "
-            "WHERE text_block_fts MATCH :q) m JOIN text_block b ON b.id = m.id "
-            "JOIN source_file sf ON sf.id = b.file_id LEFT JOIN document d ON d.file_id = b.file_id "
-            f"WHERE 1 = 1{where}"
+            "SELECT m.id, -m.r FROM (SELECT rowid AS id, bm25(document_fts) AS r FROM document_fts "
+            "WHERE document_fts MATCH :q) m JOIN source_file sf ON sf.id = m.id "
+            f"LEFT JOIN document d ON d.file_id = m.id WHERE 1 = 1{where}"
         )
-    else:
-        params["q"] = tsquery(q)
-        sql = (
-            "SELECT b.id, b.file_id, ts_rank(to_tsvector('simple', b.tokens), tq.q) "
-            "FROM text_block b CROSS JOIN to_tsquery('simple', :q) AS tq(q) "
-            "JOIN source_file sf ON sf.id = b.file_id LEFT JOIN document d ON d.file_id = b.file_id "
-            f"WHERE to_tsvector('simple', b.tokens) @@ tq.q{where}"
-        )
-    return [(int(a), int(b), float(c)) for a, b, c in conn.execute(text(sql), params)]
+        return [(int(a), float(b), None, None) for a, b in conn.execute(text(sql), params)]
+    # PostgreSQL: blocks holding any word; then per file, each AND group present and no NOT word.
+    tsv = "to_tsvector('simple', b.tokens)"
+    params["q"] = tsquery(q)
+    having = []
+    for k, g in enumerate(q.groups):
+        params[f"g{k}"] = " | ".join(_tsq(t) for t in g)
+        having.append(f"bool_or({tsv} @@ to_tsquery('simple', :g{k}))")
+    neg = ""
+    if q.negated:
+        params["n"] = " | ".join(_tsq(t) for t in q.negated)
+        neg = (" AND NOT EXISTS (SELECT 1 FROM text_block b2 WHERE b2.file_id = b.file_id AND "
+               "to_tsvector('simple', b2.tokens) @@ to_tsquery('simple', :n))")  # fmt: skip
+    params["every"] = " & ".join(f"({params[f'g{k}']})" for k in range(len(q.groups)))
+    sql = (  # the place shown: as on SQLite (_places), the first holding every word, else the first
+        f"SELECT b.file_id, max(ts_rank({tsv}, tq.q)), "
+        f"(array_agg(b.id ORDER BY {tsv} @@ to_tsquery('simple', :every) DESC, b.id))[1], count(*) "
+        "FROM text_block b CROSS JOIN to_tsquery('simple', :q) AS tq(q) "
+        "JOIN source_file sf ON sf.id = b.file_id LEFT JOIN document d ON d.file_id = b.file_id "
+        f"WHERE {tsv} @@ tq.q{where}{neg} GROUP BY b.file_id HAVING {' AND '.join(having)}"
+    )
+    return [(int(a), float(b), int(c), int(n)) for a, b, c, n in conn.execute(text(sql), params)]
+
+
+def _places(conn: Any, q: Query, fid: int) -> tuple[int | None, int]:
+    """SQLite: the place shown for the file and the number of places, in one statement. Shown:
+    the first block holding a word of each AND group, else the first place (no bm25 here: FTS5
+    computes its weights over the whole table, as costly as the word is common). A file's blocks
+    have consecutive ids (izdesh.docs.index): a rowid range of text_block_fts."""
+    every = " AND ".join("(" + " OR ".join(_fts5(t.tokens) for t in g) + ")" for g in q.groups)
+    within = "FROM text_block_fts WHERE text_block_fts MATCH {} AND rowid BETWEEN r.lo AND r.hi"
+    sql = (
+        f"SELECT coalesce(({'SELECT rowid ' + within.format(':every') + ' ORDER BY rowid LIMIT 1'}), "
+        f"({'SELECT rowid ' + within.format(':any') + ' ORDER BY rowid LIMIT 1'})), "
+        f"({'SELECT count(*) ' + within.format(':any')}) "
+        "FROM (SELECT (SELECT min(id) FROM text_block WHERE file_id = :f) AS lo, "
+        "(SELECT max(id) FROM text_block WHERE file_id = :f) AS hi) AS r"
+    )
+    best, n = conn.execute(text(sql), {"f": fid, "every": every, "any": fts5_places(q)}).one()
+    return best, n
+
+
+def rank_files(conn: Any, query: str, filters: Filters | None = None) -> list[tuple[int, float]]:
+    """(file id, score) of every file the query matches, best first."""
+    return [(fid, score) for fid, score, _b, _n in _ranked(conn, parse(query), filters or Filters())]
+
+
+def _ranked(conn: Any, q: Query, f: Filters) -> list[tuple[int, float, int | None, int | None]]:
+    if conn.dialect.name == "sqlite" and not _has_index(conn):
+        return []
+    return sorted(_files(conn, q, f), key=lambda r: (-r[1], r[0]))
 
 
 def search_docs(
@@ -182,32 +240,25 @@ def search_docs(
     matching places in the file, a marked snippet, the glossary terms in it, and entity facets over
     every matching file."""
     q = parse(query)
-    f = filters or Filters()
     with engine.connect() as conn:
-        if conn.dialect.name == "sqlite" and not _has_fts(conn):
-            return {"query": query, "total": 0, "results": [], "facets": {}}
-        hits = _matches(conn, q, f)
-        best: dict[int, tuple[float, int]] = {}
-        count: Counter[int] = Counter()
-        for bid, fid, score in hits:
-            count[fid] += 1
-            if fid not in best or score > best[fid][0] or (score == best[fid][0] and bid < best[fid][1]):
-                best[fid] = (score, bid)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
-        top = ranked[:limit]
+        ranked = _ranked(conn, q, filters or Filters())
+        top = []
+        for fid, score, bid, n in ranked[:limit]:
+            if bid is None:
+                bid, n = _places(conn, q, fid)
+            if bid is not None:
+                top.append((fid, score, bid, n))
         tb, sf, d = schema.text_block, schema.source_file, schema.document
         rows = {}
         if top:
-            ids = [bid for _, (_, bid) in top]
             for r in conn.execute(
-                select(tb.c.id, tb.c.kind, tb.c.locator, tb.c.text, sf.c.id.label("fid"), sf.c.path, sf.c.type,
-                       d.c.date, d.c.no_person_records)
+                select(tb.c.id, tb.c.kind, tb.c.locator, tb.c.text, sf.c.path, sf.c.type, d.c.date, d.c.no_person_records)
                 .join(sf, sf.c.id == tb.c.file_id).outerjoin(d, d.c.file_id == tb.c.file_id)
-                .where(tb.c.id.in_(ids))
+                .where(tb.c.id.in_([bid for _, _, bid, _ in top]))
             ):  # fmt: skip
                 rows[r.id] = r
         results = []
-        for fid, (score, bid) in top:
+        for fid, score, bid, n in top:
             r = rows[bid]
             results.append(
                 {
@@ -219,19 +270,25 @@ def search_docs(
                     "type": r.type,
                     "kind": r.kind,
                     "date": r.date,
-                    "hits": count[fid],
+                    "hits": n,
                     "no_person_records": bool(r.no_person_records),
                     "glossary": glossary_in(r.text),
                 }
             )
-        out: dict[str, Any] = {"query": query, "total": len(best), "results": results}
+        out: dict[str, Any] = {"query": query, "total": len(ranked), "results": results}
         if facets:
-            out["facets"] = entity_facets(conn, [fid for fid, _ in ranked])
+            out["facets"] = entity_facets(conn, [fid for fid, *_ in ranked])
     return out
 
 
-def _has_fts(conn: Any) -> bool:
-    return bool(conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'text_block_fts'").first())
+def _has_index(conn: Any) -> bool:
+    """The store has the index this code reads (a store indexed by an older version lacks
+    document_fts: `izdesh docs --reindex` makes it)."""
+    if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'document_fts'").first():
+        return True
+    if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'text_block_fts'").first():
+        raise DocsQueryError("this store's text index is from an older version: run izdesh docs --reindex --db DB")
+    return False
 
 
 # --- snippets ----------------------------------------------------------------------------------
@@ -315,20 +372,32 @@ def glossary_in(text_: str) -> list[dict[str, str]]:
 FACET_KINDS = ("phone", "officer", "unit", "badge", "township", "village", "facility")
 
 
+_ENTITIES: dict[str, tuple[tuple[int, int], dict[int, list[tuple[str, str]]]]] = {}
+
+
+def _entities_by_file(conn: Any) -> dict[int, list[tuple[str, str]]]:
+    """file id -> its distinct (kind, value): read once per process and kept while the table does
+    not change (a few bytes per entity: 58,000 in the full synthetic leak)."""
+    e = schema.doc_entity
+    stamp = tuple(conn.execute(select(func.count(), func.max(e.c.id))).one())
+    key = str(conn.engine.url)
+    cached = _ENTITIES.get(key)
+    if cached is None or cached[0] != stamp:
+        by: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        for fid, kind, value in conn.execute(select(e.c.file_id, e.c.kind, e.c.value)):
+            by[fid].add((kind, value))
+        cached = _ENTITIES[key] = (stamp, {f: sorted(v) for f, v in by.items()})
+    return cached[1]
+
+
 def entity_facets(conn: Any, file_ids: list[int], top: int = 10) -> dict[str, list[dict[str, Any]]]:
     """For each entity kind, the values most files among `file_ids` mention: [{"value", "files"}]."""
-    e = schema.doc_entity
-    files: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for i in range(0, len(file_ids), 900):
-        chunk = file_ids[i : i + 900]
-        for kind, value, fid in conn.execute(select(e.c.kind, e.c.value, e.c.file_id).where(e.c.file_id.in_(chunk))):
-            files[(kind, value)].add(fid)
-    out: dict[str, list[dict[str, Any]]] = {}
-    for (kind, value), fs in sorted(files.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        lst = out.setdefault(kind, [])
-        if len(lst) < top:
-            lst.append({"value": value, "files": len(fs)})
-    return out
+    by = _entities_by_file(conn)
+    files = Counter(chain.from_iterable(by.get(fid, ()) for fid in file_ids))
+    kinds: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for (kind, value), n in files.items():
+        kinds[kind].append((-n, value))
+    return {kind: [{"value": v, "files": -n} for n, v in heapq.nsmallest(top, vals)] for kind, vals in sorted(kinds.items())}
 
 
 def list_entities(engine: Engine, kind: str | None = None) -> list[dict[str, Any]]:
@@ -352,4 +421,4 @@ def list_entities(engine: Engine, kind: str | None = None) -> list[dict[str, Any
     return list(grouped.values())
 
 
-__all__ = ["DocsQueryError", "Filters", "parse", "search_docs", "list_entities", "snippet", "ensure_index", "SEPARATOR"]
+__all__ = ["DocsQueryError", "Filters", "list_entities", "parse", "rank_files", "search_docs", "snippet"]

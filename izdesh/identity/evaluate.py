@@ -16,9 +16,11 @@ Relatives: every truth relation (a, b) where both a and b are in the store (some
 was recovered) is "shown" when the store has a relative link from a's person to b's person, and
 "right" when its relation word is the truth's (household_head: any word). Shares are given over all
 such pairs, over pairs with rows in one sheet with a relation column, and over pairs the sources state: both rows of one
-household (same truth household) on one sheet. Relations across households (a married daughter's
-parents, brothers heading their own households) are written nowhere in the leak; the store can
-only infer some of them from names.
+household (same truth household) on one sheet: the relations the files express. Relations across
+households (a married daughter's parents, brothers heading their own households) are written
+nowhere in the leak; the store can only infer some of them from names. ``not_expressed`` counts the
+truth relations outside the expressed set: across households, or within one household whose
+members never share a sheet with a relation column.
 """
 
 from __future__ import annotations
@@ -216,6 +218,7 @@ def _relatives(engine: Engine, leak: Path, recs: list[dict[str, Any]], truth: di
     household = {p["pid"]: p["household"] for p in read_jsonl(leak / "truth" / "persons.jsonl")}
     by_rel: Counter[str] = Counter()
     missed: Counter[str] = Counter()
+    not_expressed: Counter[str] = Counter()
     for p in read_jsonl(leak / "truth" / "persons.jsonl"):
         a = p["pid"]
         if a not in main:
@@ -230,6 +233,9 @@ def _relatives(engine: Engine, leak: Path, recs: list[dict[str, Any]], truth: di
             # Stated by the sources: both rows of one household on a sheet with relation words.
             stated = same_sheet and household[a] is not None and household[a] == household[b]
             total_h += stated
+            if not stated:
+                one_household = household[a] is not None and household[a] > 0 and household[a] == household[b]
+                not_expressed["same_household_not_on_one_sheet" if one_household else "across_households"] += 1
             words = links.get((main[a], main[b]))
             by_rel[rel["relation"]] += 1
             if words:
@@ -264,6 +270,7 @@ def _relatives(engine: Engine, leak: Path, recs: list[dict[str, Any]], truth: di
         "right_relation_share_same_sheet": round(right_d / total_d, 5) if total_d else 1.0,
         "missed_same_sheet_by_relation": dict(missed),
         "in_same_household_on_a_sheet": total_h,
+        "not_expressed": dict(not_expressed),
         "shown_share_same_household": round(shown_h / total_h, 5) if total_h else 1.0,
         "right_relation_share_same_household": round(right_h / total_h, 5) if total_h else 1.0,
         "store_links_checked": checked,

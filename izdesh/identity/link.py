@@ -10,26 +10,32 @@ Steps (each record is decided once, in this order):
    for review; none: the record stays a person of its own (grouped with other records carrying
    the same mistyped number and name).
 3. A number that lost its last digits in a spreadsheet (``id_pattern``): the persons whose number
-   fits the pattern are compared the same way; exactly one agreeing: linked; else a person of its
-   own (records with the same pattern, name and sex grouped).
+   fits the pattern and whose name is the same or a homophone rendering (one part the same, the
+   other read alike) are compared on birth date, sex, village, household address and township
+   (written, or the folder of the file). Exactly one agreeing: linked, with the evidence. When
+   only the region is left (6.53121E+17) the name must be corroborated by the birth date, the
+   village, the household address or the township, or be nobody else's in the store. Otherwise a
+   person of its own (records with the same digits, name, sex and birth date grouped).
 4. No ID number at all (a relative listed by name, a list without IDs, a name in running text):
    candidates share a cross-script name key; a Fellegi–Sunter model (m/u weights estimated by EM
-   on these very pairs) weighs name, birth date or age, sex, township/village and whether the
-   person is named with an ID in the same file. Linked only when the best candidate's posterior
-   is above ``LINK_AT`` and no other candidate comes close; candidates above ``REVIEW_AT`` get a
-   "possibly same" link; below, the record stays alone: never forced.
+   on these very pairs) weighs name, birth date or age, sex, township/village (written, or the
+   folders of the files), whether the person is named with an ID in the same file, and how many
+   persons carry the very same name (a rare name says more than a common one). Linked only when
+   the best candidate's posterior is above ``LINK_AT`` and no other candidate comes close;
+   candidates above ``REVIEW_AT`` get a "possibly same" link; below, the record stays alone:
+   never forced.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from bisect import bisect_left
-from itertools import product
 from datetime import date
+from itertools import product
 from typing import Any
 
 from izdesh.identity.fellegi_sunter import FellegiSunter
@@ -92,11 +98,16 @@ def iso(v: Any) -> str | None:
     return str(v)[:10]
 
 
-def make_rec(row: Any) -> Rec:
-    return Rec(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], iso(row[9]), row[10],
-        row[11], row[12], iso(row[13]), row[14], row[15], row[16], row[17], row[18], row[19],
-    )  # fmt: skip
+def make_rec(row: Any, pool: dict[Any, Any] | None = None) -> Rec:
+    """A record from a row of ``RECORD_COLUMNS``. With ``pool``, equal values share one object:
+    a million records repeat a few thousand townships, villages, dates, names and words, and the
+    driver makes a new string for every cell (half the rebuild's memory at full scale)."""
+    v = [row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], iso(row[9]), row[10],
+         row[11], row[12], iso(row[13]), row[14], row[15], row[16], row[17], row[18], row[19]]  # fmt: skip
+    if pool is not None:
+        keep = pool.setdefault
+        v = [x if x is None or type(x) is int else keep(x, x) for x in v]
+    return Rec(*v)
 
 
 # ---------------------------------------------------------------------------------------- names
@@ -163,6 +174,7 @@ def _split(name: str) -> tuple[str, ...]:
 
 
 STRICT = 0.97  # a homophone rendering among many candidates: the readings must agree closely
+CORROBORATING = ("the written birth date", "the same village", "the same household address", "the same township")
 RELAXED = 0.84  # among very few candidates (a mistyped ID's neighbours, a pattern that fits 1-3)
 
 
@@ -185,6 +197,14 @@ def name_level(a: str | None, names_b: Iterable[str], *, min_score: float = STRI
 
 
 _SCORES: dict[tuple[str, str], float] = {}
+
+
+def _part_score(a: str, b: str) -> float:
+    """How close two single name parts read (names.score); 0 when the scorer cannot read them."""
+    try:
+        return float(score(a, b).score)
+    except Exception:
+        return 0.0
 
 
 def name_score(a: str, b: str) -> float:
@@ -319,6 +339,8 @@ class Linker:
         self.person_links: list[PersonLink] = []
         self.counts: Counter[str] = Counter()
         self.model: FellegiSunter | None = None
+        self._file_towns: dict[int, frozenset[str]] = {}
+        self._all_towns: frozenset[str] | None = None
 
     # -- helpers
     def _add(self, key: str, rec: Rec, id_number: str | None = None, basis: str = "id") -> None:
@@ -327,6 +349,26 @@ class Linker:
             c = self.clusters[key] = Cluster(key, id_number, basis)
         c.records.append(rec)
         self.of_record[rec.id] = key
+
+    def file_towns(self, file_id: int) -> frozenset[str]:
+        """Townships the file's path names (leaks keep each township's lists in its own folder)."""
+        t = self._file_towns.get(file_id)
+        if t is None:
+            if self._all_towns is None:
+                self._all_towns = frozenset(r.township for r in self.records if r.township)
+            path = self.paths.get(file_id, "")
+            t = self._file_towns[file_id] = frozenset(x for x in self._all_towns if x in path)
+        return t
+
+    def cluster_towns(self, c: Cluster) -> set[str]:
+        """Townships a person's records write or whose folders hold them."""
+        out: set[str] = set()
+        for r in c.records:
+            if r.township:
+                out.add(r.township)
+            else:
+                out |= self.file_towns(r.file_id)
+        return out
 
     def _stable(self, rec: Rec) -> str:
         return f"{self.paths.get(rec.file_id, rec.file_id)}|{self.locators.get(rec.id, rec.id)}"
@@ -361,9 +403,11 @@ class Linker:
 
     # -- step 2
     def _agree(
-        self, rec: Rec, cand: Cluster, cand_number: str, min_score: float = RELAXED
+        self, rec: Rec, cand: Cluster, cand_number: str, min_score: float = RELAXED, places: bool = False
     ) -> tuple[int, list[str], list[str]]:
-        """(name level, agreements, disagreements) between a record and a candidate person."""
+        """(name level, agreements, disagreements) between a record and a candidate person; with
+        ``places``, also the village and the household address (the same household's address is
+        written the same way in every file)."""
         lev = name_level(rec.name, cand.names(), min_score=min_score)
         ok, bad = [], []
         shown = sorted(cand.names(), key=lambda n: n != rec.name)[:1]
@@ -381,6 +425,23 @@ class Linker:
         if rec.sex:
             cs = _id_sex(cand_number)
             (ok if rec.sex == cs else bad).append(f"sex {rec.sex}" + ("" if rec.sex == cs else f" (the person's is {cs})"))
+        if places:
+            towns = {rec.township} if rec.township else self.file_towns(rec.file_id)
+            cand_towns = self.cluster_towns(cand)
+            if towns and cand_towns:
+                if towns & cand_towns:
+                    ok.append(f"the same township {min(towns & cand_towns)}")
+                else:
+                    bad.append(f"another township ({min(towns)} vs {min(cand_towns)})")
+            for what, mine, theirs in (
+                ("village", rec.village, {r.village for r in cand.records if r.village}),
+                ("household address", rec.address, {r.address for r in cand.records if r.address}),
+            ):
+                if mine and theirs:
+                    if mine in theirs:
+                        ok.append(f"the same {what} {mine}")
+                    else:
+                        bad.append(f"another {what} ({mine} vs {min(theirs)})")
         return lev, ok, bad
 
     def _link_typo(self, rec: Rec, id_persons: dict[str, Cluster]) -> None:
@@ -460,39 +521,68 @@ class Linker:
     def _link_patterns(self, recs: list[Rec], id_persons: dict[str, Cluster]) -> None:
         numbers = sorted(id_persons)
         by_fold: dict[str, list[str]] = defaultdict(list)  # written name (no dots) -> ID numbers
-        by_part: dict[str, list[str]] = defaultdict(list)  # one part of a dotted name -> ID numbers
+        by_pair: dict[tuple[str, ...], list[str]] = defaultdict(list)  # a dotted name's parts -> ID numbers
+        variants: dict[str, set[str]] = defaultdict(set)  # cross-script skeleton of a part -> parts written
         for number, c in id_persons.items():
             for n in c.names():
                 by_fold[fold_name(n)].append(number)
                 parts = _split(n)
                 if len(parts) == 2:
+                    by_pair[parts].append(number)
                     for part in parts:
-                        by_part[part].append(number)
+                        if part not in variants:
+                            variants[part] = set()
+                            for sk in _part_skeletons(part):
+                                variants["s:" + sk].add(part)
+
+        def namesakes(name: str | None, prefix: str) -> list[str]:
+            """ID numbers starting with ``prefix`` of persons with the same name, or with one part
+            the same and the other written with the same cross-script skeleton (a clerk's
+            homophone variant changes one part)."""
+            if not name:
+                return []
+            out = set(by_fold.get(fold_name(name), ()))
+            parts = _split(name)
+            if len(parts) == 2:
+                a, b = parts
+                for i, part in enumerate(parts):
+                    for v in close_parts(part):
+                        out.update(by_pair.get((v, b) if i == 0 else (a, v), ()))
+            return sorted(n for n in out if n.startswith(prefix))
+
+        close: dict[str, list[str]] = {}
+
+        def close_parts(part: str) -> list[str]:
+            """Parts written in the store that read as ``part`` (a homophone rendering); cached,
+            as a few thousand distinct parts make up every name."""
+            hit = close.get(part)
+            if hit is None:
+                near = {v for sk in _part_skeletons(part) for v in variants.get("s:" + sk, ())}
+                hit = close[part] = [v for v in sorted(near) if v == part or _part_score(part, v) >= STRICT]
+            return hit
+
         for rec in recs:
             pat = rec.id_pattern or ""
             prefix = pat.split("?", 1)[0]
-            if len(prefix) < 12 or any(ch != "?" for ch in pat[len(prefix):]):
-                fits: list[str] = []
+            if len(prefix) < 5 or any(ch != "?" for ch in pat[len(prefix):]):
+                lo = hi = 0
             else:
                 lo = bisect_left(numbers, prefix)
                 hi = bisect_left(numbers, prefix + ":")  # ":" sorts after every digit and X
-                fits = numbers[lo:hi]
-            exact = [n for n in by_fold.get(fold_name(rec.name), ()) if n.startswith(prefix)] if fits else []
-            if len(exact) == 1:
-                fits_named = exact
-            elif len(fits) <= MANY_FITS:
-                fits_named = fits
-            else:  # hundreds fit (a 1 January birthday): the same name, or one part the same and
-                # the other a homophone rendering (a clerk's variant changes one part)
-                parts = _split(rec.name) if rec.name else ()
-                near = {n for part in parts if len(parts) == 2 for n in by_part.get(part, ()) if n.startswith(prefix)}
-                fits_named = exact or sorted(near)
+            n_fits = hi - lo  # not sliced: a region-only prefix fits hundreds of thousands
+            short = len(prefix) < 14  # the number no longer says the birth date
+            if not n_fits:
+                fits_named: list[str] = []
+            elif n_fits <= MANY_FITS and not short:
+                fits_named = numbers[lo:hi]
+            else:  # hundreds or thousands fit: only persons of that name are worth comparing
+                fits_named = namesakes(rec.name, prefix)
             good: list[tuple[str, list[str], int]] = []
             weak: list[tuple[str, list[str], int]] = []
-            floor = RELAXED if len(fits) <= 3 else STRICT
+            floor = RELAXED if n_fits <= 3 else STRICT
             named = [n for n in fits_named if name_level(rec.name, id_persons[n].names(), min_score=floor) >= 1]
             for number in named:
-                lev, ok, bad = self._agree(rec, id_persons[number], number, floor)
+                lev, ok, bad = self._agree(rec, id_persons[number], number, floor, places=True)
                 if lev >= 1 and not bad:
                     good.append((number, ok, lev))
                 elif lev >= 1:
@@ -501,13 +591,24 @@ class Linker:
             exact = [g for g in good if g[2] == 2]
             if len(exact) == 1 and len(good) > 1:  # the only one with the very same name
                 good = exact
+            if len(good) == 1 and len(prefix) < 12:
+                # Only the region is left (6.53121E+17): the name and the region alone do not pick
+                # out one person among hundreds of thousands, unless the person's birth date,
+                # village or household address agree too, or nobody else in the store has the name.
+                number, ok, lev = good[0]
+                corroborated = any(x.startswith(CORROBORATING) for x in ok)
+                unique = lev == 2 and len(set(by_fold.get(fold_name(rec.name), ()))) == 1
+                if unique and not corroborated:
+                    ok = ok + ["nobody else in the store with this name"]
+                if not (corroborated or unique):
+                    weak, good = good, []
             if len(good) == 1:
                 number, ok, lev = good[0]
                 key = "id:" + number
                 self.clusters[key].records.append(rec)
                 self.of_record[rec.id] = key
                 score = 0.97 if lev == 2 else 0.92
-                others = len(fits) - 1
+                others = n_fits - 1
                 why = (
                     f"{what}; {number} fits it and belongs to a person with {', '.join(ok)}"
                     + (f" ({others} other numbers in the store fit but their names differ)" if others else " (the only number in the store that fits)")
@@ -518,7 +619,7 @@ class Linker:
                 continue
             # Grouped by the name as written (folded): grouping homophones too merged namesakes at
             # full scale (pattern precision 0.973 -> 0.951 against the truth).
-            own = f"x:pat:{pat[:15]}|{fold_name(rec.name)}|{rec.sex or ''}"
+            own = f"x:pat:{pat[:15]}|{fold_name(rec.name)}|{rec.sex or ''}|{rec.birth or ''}"
             self._add(own, rec, None, "id_pattern")
             review = good if len(good) > 1 else weak
             for number, ok, _lev in review[:5]:
@@ -533,18 +634,19 @@ class Linker:
             self.counts["pattern_alone" if not review else "pattern_review"] += 1
 
     # -- step 4
-    FEATURES = ("name", "birth", "sex", "place", "same_file")
-    LEVELS = (3, 3, 2, 3, 2)
+    FEATURES = ("name", "birth", "sex", "place", "same_file", "name_rarity")
+    LEVELS = (3, 3, 2, 3, 2, 3)
     # Starting beliefs (Dirichlet pseudo-counts, PRIOR_PAIRS pairs' worth) that EM moves with the
     # data: what a true match and a non-match look like among pairs that share a name key.
-    M_PRIOR = ((0.02, 0.18, 0.8), (0.03, 0.07, 0.9), (0.02, 0.98), (0.05, 0.35, 0.6), (0.4, 0.6))
-    U_PRIOR = ((0.5, 0.3, 0.2), (0.85, 0.1, 0.05), (0.5, 0.5), (0.6, 0.3, 0.1), (0.99, 0.01))
+    M_PRIOR = ((0.02, 0.18, 0.8), (0.03, 0.07, 0.9), (0.02, 0.98), (0.05, 0.35, 0.6), (0.4, 0.6), (0.3, 0.3, 0.4))
+    U_PRIOR = ((0.5, 0.3, 0.2), (0.85, 0.1, 0.05), (0.5, 0.5), (0.6, 0.3, 0.1), (0.99, 0.01), (0.8, 0.15, 0.05))
     WORDS = (
         ("a name sharing only a coarse key", "a homophone rendering of the name", "the same name"),
         ("a different birth date or age", "a close birth date or age", "the same birth date or age"),
         ("a different sex", "the same sex"),
         ("another township", "the same township", "the same village"),
         ("not named in the same file", "named with an ID in the same file"),
+        ("a name many persons share", "a name two or three persons share", "the only person in the store with this name"),
     )
 
     def _link_by_model(self, recs: list[Rec]) -> None:
@@ -585,6 +687,9 @@ class Linker:
 
         towns = {c.records[0].township for c in self.clusters.values() if c.records[0].township}
         towns |= {r.township for r in self.records if r.township}
+        self._name_count: Counter[str] = Counter()  # folded name -> persons (so far) carrying it
+        for c in self.clusters.values():
+            self._name_count.update({fold_name(n) for n in c.names()})
         files_of: dict[str, set[int]] = {}
         profile: dict[str, tuple[str | None, str | None, str | None, str | None, set[str]]] = {}
 
@@ -734,11 +839,21 @@ class Linker:
                 place_l = 1
         elif town and town in ctx["path"]:
             place_l = 1
+        if place_l is None:  # the townships of the files' folders (registers sit in their township's)
+            mine = {rec.township} if rec.township else (ctx["towns"] or self.file_towns(rec.file_id))
+            theirs = self.cluster_towns(self.clusters[key])
+            if mine and theirs:
+                place_l = 1 if mine & theirs else 0
         same_file = int(rec.file_id in files and any(
             r.file_id == rec.file_id and r.id != rec.id and (r.id_number or r.id_pattern)
             for r in self.clusters[key].records
         ))  # fmt: skip
-        return (lev, birth_l, sex_l, place_l, same_file)
+        # Term frequency: the same rare name says more than the same common one.
+        rarity: int | None = None
+        if lev == 2:
+            n = self._name_count.get(fold_name(rec.name), 0)
+            rarity = 2 if n <= 1 else (1 if n <= 3 else 0)
+        return (lev, birth_l, sex_l, place_l, same_file, rarity)
 
 
 def _mode(values: Iterable[Any]) -> Any:

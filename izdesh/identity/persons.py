@@ -14,21 +14,29 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, text
 
 from izdesh.identity import relatives as relatives_mod
-from izdesh.identity.link import RECORD_COLUMNS, Cluster, Linkage, Rec, link_records, make_rec
+from izdesh.identity.link import (
+    RECORD_COLUMNS,
+    Cluster,
+    Linkage,
+    Rec,
+    link_records,
+    make_rec,
+)
 from izdesh.identity.summary import list_date
 from izdesh.identity.terms import terms
 from izdesh.store import schema
-from izdesh.store.db import get_meta
+from izdesh.store.db import get_meta, set_meta
 
 BATCH = 20_000
 
@@ -129,7 +137,9 @@ def load(conn: Any) -> tuple[list[Rec], dict[int, str], dict[int, str]]:
     """Every record (the fields linking needs), file paths, and stable locators of records
     without any ID number."""
     paths = dict(conn.exec_driver_sql("SELECT id, path FROM source_file").all())
-    records = [make_rec(row) for row in conn.exec_driver_sql(f"SELECT {RECORD_COLUMNS} FROM record")]
+    pool: dict[Any, Any] = {}
+    records = [make_rec(row, pool) for row in conn.exec_driver_sql(f"SELECT {RECORD_COLUMNS} FROM record")]
+    del pool
     locators: dict[int, str] = {}
     noid = {r.id: r for r in records if not r.id_number and not r.id_pattern}
     if noid:
@@ -147,9 +157,18 @@ def load(conn: Any) -> tuple[list[Rec], dict[int, str], dict[int, str]]:
     return records, paths, locators
 
 
+def _rss_mib() -> int:
+    """Resident memory now (Linux; 0 elsewhere): the progress lines show where memory goes."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def rebuild_persons(engine: Engine, *, progress: bool = False) -> int:
     t0 = time.perf_counter()
-    say = (lambda msg: print(f"[persons {time.perf_counter() - t0:6.1f}s] {msg}", file=sys.stderr)) if progress else (lambda msg: None)  # noqa: E731
+    say = (lambda msg: print(f"[persons {time.perf_counter() - t0:6.1f}s {_rss_mib():5d} MiB] {msg}", file=sys.stderr)) if progress else (lambda msg: None)
     with engine.begin() as conn:
         secret = get_meta(conn, "person_key")
         assert secret is not None, "store without person_key (not created by open_engine)"
@@ -157,9 +176,10 @@ def rebuild_persons(engine: Engine, *, progress: bool = False) -> int:
         say(f"{len(records)} records loaded")
         linkage = link_records(records, paths, locators)
         say(f"{len(linkage.clusters)} persons linked ({dict(linkage.counts)})")
-        rels = relatives_mod.build(linkage.clusters, linkage.of_record, paths, records)
-        say(f"{len(rels)} relative and co-listed links")
-        count = write(conn, secret, linkage, rels, paths, say)
+        graph = relatives_mod.build(linkage.clusters, linkage.of_record, paths, records)
+        say(f"{len(graph.src)} relative and co-listed statements")
+        del records  # the clusters hold the records still needed
+        count = write(conn, secret, linkage, graph, paths, say)
         say("written")
     return count
 
@@ -184,49 +204,98 @@ PERSON_COLUMNS = (
 )  # fmt: skip
 
 
-def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel], paths: dict[int, str], say: Any) -> int:
+def _digest(rows: Iterable[tuple[Any, ...]]) -> str:
+    """A fingerprint of rows in order: their count and a hash of their values."""
+    h = hashlib.sha256()
+    n = 0
+    for r in rows:
+        h.update(repr(r).encode())
+        h.update(b"\n")
+        n += 1
+    return f"{n}:{h.hexdigest()}"
+
+
+def _rows_unchanged(conn: Any, table: str, meta_key: str, digest: str) -> bool:
+    """True when the table holds the rows last written with this fingerprint: derived tables are
+    left alone when a rebuild finds nothing changed (no millions of rows rewritten)."""
+    if get_meta(conn, meta_key) != digest:
+        return False
+    return str(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()) == digest.split(":", 1)[0]
+
+
+def _replace_rows(conn: Any, table: Any, meta_key: str, digest: str, columns: tuple[str, ...],
+                  batches: Iterable[list[tuple[Any, ...]]]) -> int:  # fmt: skip
+    """Empty a derived table and fill it from ``batches`` (a stream: never all rows in memory)."""
+    if conn.dialect.name == "sqlite":
+        # Dropping and recreating (same definition, same indexes) is far faster than deleting
+        # millions of rows under foreign keys.
+        table.drop(conn)
+        table.create(conn)
+    else:
+        conn.execute(table.delete())
+    n = 0
+    for rows in batches:
+        _insert(conn, table.name, columns, rows)
+        n += len(rows)
+    set_meta(conn, meta_key, digest)
+    return n
+
+
+def _batched(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write(conn: Any, secret: str, linkage: Linkage, graph: relatives_mod.Graph, paths: dict[int, str], say: Any) -> int:
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         # Checked at commit: records keep their person ids while persons are rewritten (a valid
         # ID's person id is a function of the number, so most never change).
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        # Millions of link rows: dropping and recreating the derived tables (same definitions,
-        # same indexes) is far faster than deleting row by row under foreign keys.
-        for t in (schema.record_link, schema.link):
-            t.drop(conn)
-            t.create(conn)
-    else:
-        conn.execute(text("DELETE FROM record_link"))
-        conn.execute(text("DELETE FROM link"))
-    say("cleared")
-    pids: dict[str, str] = {}
+    pids: dict[str, str] = {key: pid_of(secret, key) for key in linkage.clusters}
     status = _Status(paths)
     rows: list[tuple[Any, ...]] = []
     for key, c in linkage.clusters.items():
-        pid = pids[key] = pid_of(secret, key)
-        d = _person_row(pid, c, status)
+        d = _person_row(pids[key], c, status)
         if sqlite:
             for k in ("birth_date", "latest_status_date"):
                 d[k] = d[k].isoformat() if d[k] else None
         rows.append(tuple(d[k] for k in PERSON_COLUMNS))
-    # Persons are diffed against the store, not rewritten: after an ingest that added a few files
-    # most rows are unchanged (a valid ID's person id is a function of the number).
-    old = {}
-    for row in conn.exec_driver_sql(f"SELECT {', '.join(PERSON_COLUMNS)} FROM person"):
+    rows.sort()  # by person id: merged with the store's rows below, and the B-tree fills in order
+    # Persons are diffed against the store (read in id order, a row at a time), not rewritten:
+    # after an ingest that added a few files most rows are unchanged.
+    new: list[tuple[Any, ...]] = []
+    changed: list[tuple[Any, ...]] = []
+    gone: list[tuple[str]] = []
+    i = 0
+    for row in conn.exec_driver_sql(f"SELECT {', '.join(PERSON_COLUMNS)} FROM person ORDER BY id"):
         t = tuple(row)
         if sqlite:
             t = t[:4] + (str(t[4]) if t[4] is not None else None,) + t[5:9] + (str(t[9]) if t[9] is not None else None,) + t[10:]
-        old[t[0]] = t
-    new = [r for r in rows if r[0] not in old]
-    changed = [r for r in rows if r[0] in old and old[r[0]] != r]
-    gone = set(old) - set(pids.values())
-    new.sort()  # by person id: the primary key's B-tree fills in order
+        while i < len(rows) and rows[i][0] < t[0]:
+            new.append(rows[i])
+            i += 1
+        if i < len(rows) and rows[i][0] == t[0]:
+            if rows[i] != t:
+                changed.append(rows[i])
+            i += 1
+        else:
+            gone.append((t[0],))
+    new.extend(rows[i:])
+    del rows
     if changed:  # a changed person whose ID number moved to another person id cannot happen
         ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         sets = ", ".join(f"{c} = {ph}" for c in PERSON_COLUMNS[1:])
         conn.exec_driver_sql(f"UPDATE person SET {sets} WHERE id = {ph}", [r[1:] + (r[0],) for r in changed])
     _insert(conn, "person", PERSON_COLUMNS, new)
     say(f"{len(pids)} persons: {len(new)} new, {len(changed)} changed, {len(gone)} gone")
+    del new, changed
     # Why each record not carrying a plain valid ID belongs where it is.
     explained = {rl.record_id for rl in linkage.record_links if rl.kind == "same"}
     rows = [(rl.record_id, pids[rl.cluster], rl.kind, rl.method, rl.score, rl.why) for rl in linkage.record_links]
@@ -247,8 +316,14 @@ def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel
                 " and place: kept as a person of its own (never forced).",
             }[c.basis]
             rows.append((r.id, pids[key], "own", "alone", 1.0, why))
-    _insert(conn, "record_link", ("record_id", "person_id", "kind", "method", "score", "why"), rows)
-    say(f"{len(rows)} record links written")
+    rl_cols = ("record_id", "person_id", "kind", "method", "score", "why")
+    digest = _digest(rows)
+    if _rows_unchanged(conn, "record_link", "record_links_digest", digest):
+        say(f"{len(rows)} record links unchanged")
+    else:
+        _replace_rows(conn, schema.record_link, "record_links_digest", digest, rl_cols, [rows])
+        say(f"{len(rows)} record links written")
+    del rows
     conn.execute(
         text(
             "UPDATE record SET person_id = (SELECT p.id FROM person p WHERE p.id_number = record.id_number)"
@@ -264,10 +339,21 @@ def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel
     )
     say("record.person_id set")
     cols = ("kind", "src", "dst", "relation", "record_id", "score", "why")
-    links = [("possibly_same", pids[pl.src], pids[pl.dst], None, pl.record_id, pl.score, pl.why) for pl in linkage.person_links]
-    links.extend((rl.kind, pids[rl.src], pids[rl.dst], rl.relation, rl.record_id, rl.score, rl.why) for rl in rels)
-    _insert(conn, "link", cols, links)
-    say(f"{len(links)} links written")
+
+    def links() -> Iterator[tuple[Any, ...]]:
+        for pl in linkage.person_links:
+            yield ("possibly_same", pids[pl.src], pids[pl.dst], None, pl.record_id, pl.score, pl.why)
+        for rl in graph.links():
+            yield (rl.kind, pids[rl.src], pids[rl.dst], rl.relation, rl.record_id, rl.score, rl.why)
+
+    # Two passes over the graph (hash, then write only if the digest differs): formatting the
+    # whys twice costs far less than rewriting millions of unchanged rows.
+    digest = _digest(links())
+    if _rows_unchanged(conn, "link", "links_digest", digest):
+        say("links unchanged")
+    else:
+        n = _replace_rows(conn, schema.link, "links_digest", digest, cols, _batched(links()))
+        say(f"{n} links written")
     conn.execute(
         text(
             "UPDATE photo SET person_id = (SELECT person_id FROM record WHERE record.id = photo.record_id)"
@@ -276,8 +362,11 @@ def write(conn: Any, secret: str, linkage: Linkage, rels: list[relatives_mod.Rel
     )
     if gone:  # nothing points at them any more (the name index, rebuilt after us, may still)
         ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        ids = [(g,) for g in sorted(gone)]
-        conn.exec_driver_sql(f"DELETE FROM name_key WHERE person_id = {ph}", ids)
-        conn.exec_driver_sql(f"DELETE FROM person WHERE id = {ph}", ids)
+        ids = [g for (g,) in gone]
+        for i in range(0, len(ids), 500):  # by the hundred: name_key has no index on person_id
+            chunk = tuple(ids[i : i + 500])
+            marks = ", ".join([ph] * len(chunk))
+            conn.exec_driver_sql(f"DELETE FROM name_key WHERE person_id IN ({marks})", chunk)
+            conn.exec_driver_sql(f"DELETE FROM person WHERE id IN ({marks})", chunk)
     say(f"{len(gone)} persons removed")
     return len(pids)

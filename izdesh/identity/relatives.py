@@ -15,15 +15,23 @@ Sources, strongest first:
 Every relation is stored in both directions (A -> B with what B is to A), with the sexes deciding
 the words (A is B's father => B is A's son or daughter), the source record (its file is shown by
 the person view, not repeated in millions of whys), a score and a why.
+
+Memory: a full leak states millions of relations, many of them several times. Each statement is
+kept as a row of compact arrays (person numbers, relation code, record, score, why template
+number) and its why as a template with references to strings that already exist (names on the
+records); duplicates are folded by a sort, and whys are formatted only when written.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from array import array
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from itertools import combinations
+
+import numpy as np
 
 from izdesh.identity.link import Cluster, Rec, fold_name, name_keys
 from izdesh.identity.terms import terms
@@ -117,16 +125,24 @@ def _part_keys(part: str) -> frozenset[str]:
     return frozenset({"f:" + part})
 
 
+Why = tuple[str | None, ...]  # (template with {} fields, values): formatted only when written
+
+
 class Graph:
     def __init__(self, clusters: dict[str, Cluster], of_record: dict[int, str], paths: dict[int, str]) -> None:
         self.clusters = clusters
         self.of_record = of_record
         self.paths = paths
-        self.out: dict[tuple[str, str, str, str | None], Rel] = {}
-        self.sources: dict[tuple[str, str, str, str | None], int] = defaultdict(int)
+        self.number: dict[str, int] = {}  # cluster key -> its number in the arrays
+        self.keys: list[str] = []
+        self.codes: dict[tuple[str, str | None], int] = {}  # (kind, relation) -> code
+        self.code_list: list[tuple[str, str | None]] = []
+        # One entry per statement and direction.
+        self.src, self.dst, self.code = array("i"), array("i"), array("i")
+        self.rec, self.score, self.why = array("q"), array("f"), array("i")
+        self.whys: list[Why] = []  # one per statement (both directions share it)
         self._sex: dict[str, str | None] = {}
         self.father_of: dict[str, str] = {}
-        self.spouses: dict[str, list[str]] = defaultdict(list)
 
     def sex(self, key: str) -> str | None:
         s = self._sex.get(key, "?")
@@ -142,23 +158,40 @@ class Graph:
     def name(self, key: str) -> str:
         return next((r.name for r in self.clusters[key].records if r.name), "?")
 
-    def add(self, a: str, b: str, rel_b_to_a: str, rel_a_to_b: str, rec: Rec, score: float, why: str,
+    def _num(self, key: str) -> int:
+        n = self.number.get(key)
+        if n is None:
+            n = self.number[key] = len(self.keys)
+            self.keys.append(key)
+        return n
+
+    def _code(self, kind: str, rel: str | None) -> int:
+        c = self.codes.get((kind, rel))
+        if c is None:
+            c = self.codes[(kind, rel)] = len(self.code_list)
+            self.code_list.append((kind, rel))
+        return c
+
+    def add(self, a: str, b: str, rel_b_to_a: str, rel_a_to_b: str, rec: Rec, score: float, why: Why,
             kind: str = "relative") -> None:  # fmt: skip
+        """A states that b is a's ``rel_b_to_a`` (and a is b's ``rel_a_to_b``); ``why`` is a template
+        and its values (see ``Why``)."""
         if a == b:
             return
-        out, sources = self.out, self.sources
-        for src, dst, rel in ((a, b, rel_b_to_a), (b, a, rel_a_to_b)):
-            k = (src, dst, kind, rel)
-            sources[k] += 1
-            old = out.get(k)
-            if old is None:
-                out[k] = Rel(src, dst, kind, rel, rec.id, score, why)
-                if rel == "father":
-                    self.father_of.setdefault(src, dst)
-                elif rel == "spouse":
-                    self.spouses[src].append(dst)
-            elif score > old.score:
-                old.record_id, old.score, old.why = rec.id, score, why
+        w = len(self.whys)
+        self.whys.append(why)
+        na, nb = self._num(a), self._num(b)
+        for src, dst, rel in ((na, nb, rel_b_to_a), (nb, na, rel_a_to_b)):
+            self.src.append(src)
+            self.dst.append(dst)
+            self.code.append(self._code(kind, rel))
+            self.rec.append(rec.id)
+            self.score.append(score)
+            self.why.append(w)
+        if rel_b_to_a == "father":
+            self.father_of.setdefault(a, b)
+        if rel_a_to_b == "father":
+            self.father_of.setdefault(b, a)
 
     def where(self, rec: Rec) -> str:
         return self.paths.get(rec.file_id, f"file {rec.file_id}")
@@ -197,11 +230,9 @@ class Graph:
         if head_rec is None:  # the head is not on the sheet: relations among the others only
             H = None
             hname = "a head not listed"
-            where = self.where(block[1][0])  # type: ignore[arg-type]
         else:
             H = self.of_record[head_rec.id]
             hname = head_rec.name or self.name(H)
-            where = self.where(head_rec)
         role: dict[str, list[tuple[str, Rec]]] = defaultdict(list)
         for rec, key in block[1:]:
             assert rec is not None
@@ -218,8 +249,7 @@ class Graph:
             what = to_head(ms).replace("_", " ")
             self.add(
                 H, M, to_head(ms), head_to(hs), rec, DIRECT,
-                f"Household sheet: {rec.name} is written as {rec.relation} (与户主关系) of the head"
-                f" {hname}, so {rec.name} is {hname}'s {what}.",
+                ("Household sheet: {} is written as {} (与户主关系) of the head {}, so {} is {}'s {}.", rec.name, rec.relation, hname, rec.name, hname, what),
             )  # fmt: skip
         g = DERIVED
         via = f"both in the household of {hname}"
@@ -231,31 +261,29 @@ class Graph:
         for S, srec in spouses:
             for C, crec in children:
                 self.add(C, S, _parent(self.sex(S)), _child(self.sex(C)), crec, g,
-                         f"Derived, {via}: {srec.name} is the head's spouse and {crec.name} the head's"
-                         f" {_child(self.sex(C))}, so {srec.name} is {crec.name}'s {_parent(self.sex(S))}.")
+                         ("Derived, {}: {} is the head's spouse and {} the head's {}, so {} is {}'s {}.", via, srec.name, crec.name, _child(self.sex(C)), srec.name, crec.name, _parent(self.sex(S))))
         for (A, arec), (B, brec) in combinations(children, 2):
             self.add(A, B, _sibling(self.sex(B)), _sibling(self.sex(A)), brec, g,
-                     f"Derived, {via}: {arec.name} and {brec.name} are both children of the head, so siblings.")
+                     ('Derived, {}: {} and {} are both children of the head, so siblings.', via, arec.name, brec.name))
         if len(role["father"]) == 1 and len(role["mother"]) == 1:
             (F, frec), (Mo, morec) = role["father"][0], role["mother"][0]
             self.add(F, Mo, "spouse", "spouse", morec, g,
-                     f"Derived, {via}: {frec.name} and {morec.name} are the head's father and mother.")
+                     ("Derived, {}: {} and {} are the head's father and mother.", via, frec.name, morec.name))
         for P, prec in parents:
             for Sb, sbrec in siblings:
                 self.add(Sb, P, _parent(self.sex(P)), _child(self.sex(Sb)), sbrec, g,
-                         f"Derived, {via}: {prec.name} is the head's {_parent(self.sex(P))} and {sbrec.name}"
-                         f" the head's {_sibling(self.sex(Sb))}, so {prec.name} is {sbrec.name}'s parent.")
+                         ("Derived, {}: {} is the head's {} and {} the head's {}, so {} is {}'s parent.", via, prec.name, _parent(self.sex(P)), sbrec.name, _sibling(self.sex(Sb)), prec.name, sbrec.name))
             for C, crec in children:
                 self.add(C, P, _grandparent(self.sex(P)), _grandchild(self.sex(C)), crec, g,
-                         f"Derived, {via}: {prec.name} is the head's parent and {crec.name} the head's child.")
+                         ("Derived, {}: {} is the head's parent and {} the head's child.", via, prec.name, crec.name))
         for (A, arec), (B, brec) in combinations(siblings, 2):
             self.add(A, B, _sibling(self.sex(B)), _sibling(self.sex(A)), brec, g,
-                     f"Derived, {via}: {arec.name} and {brec.name} are both siblings of the head.")
+                     ('Derived, {}: {} and {} are both siblings of the head.', via, arec.name, brec.name))
         for S, srec in spouses:  # head's spouse and the head's parents: in-laws
             for P, prec in parents:
                 self.add(S, P, _parent_in_law(self.sex(P)),
                          "daughter_in_law" if self.sex(S) == "female" else "son_in_law", srec, g,
-                         f"Derived, {via}: {srec.name} is the head's spouse and {prec.name} the head's parent.")
+                         ("Derived, {}: {} is the head's spouse and {} the head's parent.", via, srec.name, prec.name))
         # Grandchildren: their father is the head's son whose given name they carry as father's name.
         if grandkids:
             sons = role["son"]
@@ -272,33 +300,31 @@ class Graph:
                     S, srec = match[0]
                     fathers[S].append((Gk, grec))
                     self.add(Gk, S, "father", _child(self.sex(Gk)), grec, GUESSED,
-                             f"Derived, {via}: {grec.name} is a grandchild of the head and {srec.name} is"
-                             f" {basis}, so {srec.name} is {grec.name}'s father.")
+                             ("Derived, {}: {} is a grandchild of the head and {} is {}, so {} is {}'s father.", via, grec.name, srec.name, basis, srec.name, grec.name))
                 for H2, hrec in spouses:
                     self.add(Gk, H2, _grandparent(self.sex(H2)), _grandchild(self.sex(Gk)), grec, g,
-                             f"Derived, {via}: {grec.name} is a grandchild of the head and {hrec.name} the head's spouse.")
+                             ("Derived, {}: {} is a grandchild of the head and {} the head's spouse.", via, grec.name, hrec.name))
             dil = role["daughter_in_law"]
             for S, kids in fathers.items():
                 for (A, arec), (B, brec) in combinations(kids, 2):
                     self.add(A, B, _sibling(self.sex(B)), _sibling(self.sex(A)), brec, GUESSED,
-                             f"Derived, {via}: {arec.name} and {brec.name} are grandchildren with the same father.")
+                             ('Derived, {}: {} and {} are grandchildren with the same father.', via, arec.name, brec.name))
             if len(dil) == 1 and len(fathers) == 1:
                 (D, drec), (S, kids) = dil[0], next(iter(fathers.items()))
                 srec = next(r for s, r in sons if s == S)
                 self.add(S, D, "spouse", "spouse", drec, GUESSED,
-                         f"Derived, {via}: {drec.name} is the head's only daughter-in-law and {srec.name} the"
-                         " father of the head's grandchildren.")
+                         ("Derived, {}: {} is the head's only daughter-in-law and {} the father of the head's grandchildren.", via, drec.name, srec.name))
                 for Gk, grec in kids:
                     self.add(Gk, D, "mother", _child(self.sex(Gk)), grec, GUESSED,
-                             f"Derived, {via}: {drec.name} is the wife of {srec.name}, {grec.name}'s father.")
+                             ("Derived, {}: {} is the wife of {}, {}'s father.", via, drec.name, srec.name, grec.name))
             elif len(dil) == 1 and len(sons) == 1 and not fathers:
                 (D, drec), (S, srec) = dil[0], sons[0]
                 self.add(S, D, "spouse", "spouse", drec, GUESSED,
-                         f"Derived, {via}: {drec.name} is the head's only daughter-in-law and {srec.name} the only son.")
+                         ("Derived, {}: {} is the head's only daughter-in-law and {} the only son.", via, drec.name, srec.name))
         elif len(role["daughter_in_law"]) == 1 and len(role["son"]) == 1:
             (D, drec), (S, srec) = role["daughter_in_law"][0], role["son"][0]
             self.add(S, D, "spouse", "spouse", drec, GUESSED,
-                     f"Derived, {via}: {drec.name} is the head's only daughter-in-law and {srec.name} the only son.")
+                     ("Derived, {}: {} is the head's only daughter-in-law and {} the only son.", via, drec.name, srec.name))
 
     # -- rows naming the ID of the person they are a relative of
     def relative_of(self, records: list[Rec]) -> None:
@@ -319,8 +345,7 @@ class Graph:
             if r.address and any(w in r.address for w in ("境外", "国外")):
                 abroad = f" (listed as abroad: {r.address})"
             self.add(H, M, to_head(self.sex(M)), head_to(self.sex(H)), r, DIRECT,
-                     f"{r.name} is written as {r.relation or 'a relative'} of {hname}"
-                     f" ({r.relative_of}){abroad}.")
+                     ('{} is written as {} of {} ({}){}.', r.name, r.relation or 'a relative', hname, r.relative_of, abroad))
 
     # -- the same cell of the same list
     def co_listed(self, records: list[Rec]) -> None:
@@ -335,7 +360,7 @@ class Graph:
             for a, b in combinations(rows, 2):
                 A, B = self.of_record[a.id], self.of_record[b.id]
                 self.add(A, B, "co_listed", "co_listed", b, CO_LISTED,
-                         f"Listed in the same cell ({place}) of one list.", kind="co_listed")
+                         ('Listed in the same cell ({}) of one list.', place), kind="co_listed")
 
     # -- names: a Uyghur name carries the father's given name (买买提·吐尔逊: Memet, son of Tursun)
     def by_names(self, records: list[Rec]) -> None:
@@ -377,9 +402,7 @@ class Graph:
                     inferred[K] = (F, r, fr)
         for K, (F, r, fr) in inferred.items():
             self.add(K, F, "father", _child(self.sex(K)), r, NAMED,
-                     f"Inferred from names, not stated by any source: {r.name} carries the"
-                     f" father's name {_parts(r.name)[1]}, and {fr.name} is the only man of that given name in"
-                     " the sheet of an age to be the father. Possibly the father.")
+                     ("Inferred from names, not stated by any source: {} carries the father's name {}, and {} is the only man of that given name in the sheet of an age to be the father. Possibly the father.", r.name, _parts(r.name)[1], fr.name))
             father_of[K] = F
         # Siblings and mothers through an inferred father are not derived: one wrong father (a
         # namesake of the right age while the real father is dead or lives elsewhere) would spread.
@@ -396,22 +419,44 @@ class Graph:
             return int(pat[6:10])
         return None
 
-    def links(self) -> list[Rel]:
-        out = []
-        for k, rel in self.out.items():
-            n = self.sources[k]
-            if n > 1:
-                rel.why = f"{rel.why} (stated or derived {n} times in the sources)"
-                rel.score = round(min(0.99, rel.score + 0.02 * (n - 1)), 3)
-            out.append(rel)
-        return out
+    def links(self) -> Iterator[Rel]:
+        """Each (src, dst, kind, relation) once: the statement with the highest score (the first
+        made among equals), its why noting how many times the sources state or imply it."""
+        n = len(self.src)
+        if not n:
+            return
+        src = np.frombuffer(self.src, dtype=np.int32)
+        dst = np.frombuffer(self.dst, dtype=np.int32)
+        code = np.frombuffer(self.code, dtype=np.int32)
+        score = np.frombuffer(self.score, dtype=np.float32)
+        order = np.lexsort((np.arange(n), -score, code, dst, src))
+        s, d, c = src[order], dst[order], code[order]
+        first = np.ones(n, dtype=bool)
+        first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (c[1:] != c[:-1])
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.append(starts, n))
+        best = order[starts]
+        del s, d, c, first, order
+        # Emitted in the order the statements were first made (as the sources read).
+        for i in np.argsort(best, kind="stable"):
+            j = int(best[i])
+            kind, rel = self.code_list[self.code[j]]
+            why = self.whys[self.why[j]]
+            text = str(why[0]).format(*why[1:])
+            sc = float(round(float(self.score[j]), 3))
+            times = int(counts[i])
+            if times > 1:
+                text = f"{text} (stated or derived {times} times in the sources)"
+                sc = round(min(0.99, sc + 0.02 * (times - 1)), 3)
+            yield Rel(self.keys[self.src[j]], self.keys[self.dst[j]], kind, rel, self.rec[j], sc, text)
 
 
 def build(clusters: dict[str, Cluster], of_record: dict[int, str], paths: dict[int, str],
-          records: list[Rec]) -> list[Rel]:  # fmt: skip
+          records: list[Rec]) -> Graph:  # fmt: skip
+    """The graph of every statement; ``Graph.links()`` yields the links to store."""
     g = Graph(clusters, of_record, paths)
     g.households(records)
     g.relative_of(records)
     g.by_names(records)
     g.co_listed(records)
-    return g.links()
+    return g

@@ -102,21 +102,26 @@ class Claims:
             ).scalar_one()
 
 
+LOCKS = {"derived": (7411, ".lock"), "schema": (7412, ".schema.lock")}  # advisory key, lock file suffix
+
+
 @contextmanager
-def derived_lock(engine: Engine) -> Iterator[None]:
-    """One worker at a time rebuilds derived data (persons, links, the name index)."""
+def derived_lock(engine: Engine, what: str = "derived") -> Iterator[None]:
+    """One worker at a time rebuilds derived data (persons, links, the name index), or, with
+    what="schema", creates or migrates the schema."""
+    key, suffix = LOCKS[what]
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(7411)"))
+            conn.execute(text(f"SELECT pg_advisory_lock({key})"))
             conn.commit()
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(7411)"))
+                conn.execute(text(f"SELECT pg_advisory_unlock({key})"))
                 conn.commit()
         return
     db = engine.url.database or ""
-    path = Path(db.removeprefix("file:").split("?")[0] + ".lock")
+    path = Path(db.removeprefix("file:").split("?")[0] + suffix)
     with path.open("a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:

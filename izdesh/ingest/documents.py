@@ -177,13 +177,16 @@ def _row_cells(row: Any) -> list[Any]:
 
 
 def media_names(path: Path) -> list[str]:
-    """Pictures inside an OOXML/ODF zip big enough to be a pasted scan (OCR candidates)."""
+    """Pictures inside an OOXML/ODF zip big enough to be a pasted scan (OCR candidates). The
+    document's own thumbnail (docProps/thumbnail.*, ODF Thumbnails/) is a small rendering of its
+    first page, whose text is read from the XML: OCR of it would only repeat that text."""
     try:
         with zipfile.ZipFile(path) as zf:
             return [
                 i.filename
                 for i in zf.infolist()
                 if i.filename.lower().endswith((".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"))
+                and not i.filename.startswith(("docProps/", "Thumbnails/"))
                 and 4_000 <= i.file_size <= 64 << 20
             ]
     except (zipfile.BadZipFile, OSError):
@@ -398,7 +401,16 @@ def read_pptx(path: Path) -> DocContent:
     except Exception as exc:
         raise FileError("corrupt", f"PowerPoint file does not open: {type(exc).__name__}: {exc}") from exc
     out = DocContent()
-    for s, slide in enumerate(prs.slides):
+    # Slide by slide from the slide list, not through `prs.slides` (which resolves, and renames,
+    # every slide part first), so that a slide whose relationship is missing (a damaged file:
+    # KeyError "no relationship with key rId7", found by fuzzing) loses that slide only.
+    slide_ids = list(prs._element.get_or_add_sldIdLst())
+    for s, sld_id in enumerate(slide_ids):
+        try:
+            slide = prs.part.related_slide(sld_id.rId)
+        except Exception as exc:
+            out.problems.append(f"slide {s + 1}: {type(exc).__name__}: {exc}")
+            continue
         for k, shape in enumerate(slide.shapes):
             for sub in _shapes(shape):
                 if getattr(sub, "has_text_frame", False) and sub.has_text_frame:
@@ -418,7 +430,7 @@ def read_pptx(path: Path) -> DocContent:
     cp = prs.core_properties
     out.meta = _props(author=cp.author, last_modified_by=cp.last_modified_by, created=cp.created,
                       modified=cp.modified, title=cp.title, revision=cp.revision)  # fmt: skip
-    out.pages = len(prs.slides)
+    out.pages = len(slide_ids)
     return out
 
 

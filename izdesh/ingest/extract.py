@@ -295,6 +295,7 @@ def _ocr_pdf(res: FileResult, path: Path, pages: list[int]) -> list[str]:
     if not ocr.available():
         return [f"no OCR engine installed: {len(pages)} image-only page(s) not read"]
     budget = ocr.Budget()
+    cpu0 = time.process_time()
     done: list[int] = []
     for i in pages:
         if budget.left() <= 0:
@@ -307,6 +308,7 @@ def _ocr_pdf(res: FileResult, path: Path, pages: list[int]) -> list[str]:
         done.append(i)
     res.meta["ocr_pages"] = len(done)
     res.meta["ocr_seconds"] = round(budget.spent(), 2)
+    res.meta["ocr_cpu_seconds"] = round(time.process_time() - cpu0, 2)  # this reader's CPU, load-independent
     return []
 
 

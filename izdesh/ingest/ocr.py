@@ -4,7 +4,8 @@ down, each line's boxes left to right joined by a space (table rows keep their c
 
 Switch OCR off with IZDESH_OCR=0 (quick runs); IZDESH_OCR_BUDGET sets the seconds one file may
 spend in OCR (default 120); IZDESH_OCR_THREADS the ONNX threads per process (the ingest pool sets
-it so its workers share the cores).
+it so its workers share the cores); IZDESH_OCR_REC_HEIGHT the line height for recognition (48; 32
+costs ~0.6x the CPU but lost ~1 point of person recall on the synthetic scans).
 """
 
 from __future__ import annotations
@@ -18,6 +19,28 @@ from typing import Any
 _ENGINE: Any = None
 _LOCK = threading.Lock()
 MAX_SIDE = 3000  # pixels: larger images are scaled down before OCR
+
+
+# Measured on the synthetic leak's scans (bench/ingest.py --format pdf-scan), one thread:
+# - no angle classifier: pages are upright (a turned scan is a rare, separate problem), 0.2 s/page;
+# - recognition one line at a time: on one CPU thread a batch of 6 costs 1.4-1.9x the sum of its
+#   lines (padding to the widest, and worse cache use), same text;
+# - detection on the page scaled to at most DET_SIDE pixels (text stays 15+ px high at 150 dpi).
+SETTINGS: dict[str, Any] = {
+    "use_cls": False,
+    "rec_batch_num": 1,
+    "det_limit_type": "max",
+    "det_limit_side_len": 960,
+}
+REC_HEIGHT = 48  # pixels a text line is scaled to for recognition (the model's training height)
+
+
+def rec_height() -> int:
+    """IZDESH_OCR_REC_HEIGHT: a lower height (32) costs (h/48)^2 of the recognition time."""
+    try:
+        return max(16, min(64, int(os.environ.get("IZDESH_OCR_REC_HEIGHT", "") or REC_HEIGHT)))
+    except ValueError:
+        return REC_HEIGHT
 
 
 def enabled() -> bool:
@@ -47,10 +70,11 @@ def engine() -> Any:
 
             from rapidocr_onnxruntime import RapidOCR
 
-            kw = {}
+            kw: dict[str, Any] = dict(SETTINGS)
+            kw["rec_img_shape"] = [3, rec_height(), 320]
             threads = os.environ.get("IZDESH_OCR_THREADS", "").strip()
             if threads.isdigit() and int(threads) > 0:  # pool workers: share the cores, don't oversubscribe
-                kw = {"intra_op_num_threads": int(threads), "inter_op_num_threads": 1}
+                kw.update(intra_op_num_threads=int(threads), inter_op_num_threads=1)
             _ENGINE = RapidOCR(**kw)
             # rapidocr logs every call at INFO level; keep the run's output clean.
             for name in ("RapidOCR", "rapidocr_onnxruntime", "root"):

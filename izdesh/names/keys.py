@@ -2,48 +2,56 @@
 (izdesh.names.sounds), so that finding candidates is a key intersection.
 
 Key types (prefix):
-  p:<skeleton>            one name part (given or father's, either)
-  w:<given>-<father>      the whole name, given then father (the query also emits the swap)
+  p:<skeleton>               one name part (given or father's, either)
+  w:<given>-<father>         the whole name, given then father (the query also emits the swap)
+  y:<year>:<given>-<father>  the whole name and the birth year (index side: search/index.py), so
+                             that a query that carries a year reads only that year's namesakes
 
-The Chinese side emits one canonical skeleton per part (plus a variant without an inserted nasal
-coda: 穆罕默德 -> MKNMT and MKMT); the query side emits the variants its spelling allows: an h
-that Chinese may drop, a final consonant that Chinese may drop, and its exonym / pinyin readings.
-So the index stays small (about 3-6 keys a name) and the query carries the fuzziness.
+A skeleton keeps the consonant classes of a part, H read as K, and leaves out a nasal that closes
+a syllable (before a consonant or at the end): Chinese adds those (Patime -> 帕提曼 pa-ti-man,
+Muhemmet -> 穆罕默德 mu-han-mo-de) and drops them (Tursun -> 吐尔逊 keeps it, Ibrahim -> 依不拉音
+turns m into one). The Chinese side emits one skeleton per part; the query side emits the variants
+its spelling allows: an h that Chinese may drop, an l/r closing a syllable that Chinese may drop
+(Abdulhemit -> 阿不都哈米提), a final consonant that Chinese may drop, a doubled letter written
+twice (Mettursun -> 买提吐尔逊), ng read as n + g (Tursungül -> 吐尔逊古丽), and its exonym /
+pinyin readings. So the index stays small (about 2-4 keys a name) and the query carries the
+fuzziness.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from itertools import product
 
 from izdesh.names.chinese import guess_splits, split_parts
 from izdesh.names.scripts import HAN
-from izdesh.names.sounds import CONSONANTS, Units, skeleton
+from izdesh.names.sounds import CONSONANTS, Units, latin_units
 from izdesh.names.uyghur import query_tokens, reading_units, readings
 
-_NASAL_CODA = 0.5  # costs.toml drop_chinese.nasal_coda marks an inserted -n/-ng
+_DROPPABLE_FINAL = "LTKHM"  # Ismail -> 司马义, Ibrahim -> 依不拉音 (m as a nasal coda, then gone)
+_DOUBLED = re.compile(r"([a-zé])\1")
 
 
-def _sk(s: str) -> str:
-    return s or "0"
-
-
-def _without_inner_nasal(units: Units) -> str:
-    kept = []
-    for i, u in enumerate(units):
-        nxt = units[i + 1] if i + 1 < len(units) else None
-        if u.sym == "N" and u.drop == _NASAL_CODA and nxt is not None and nxt.sym in CONSONANTS:
+def skeleton_key(syms: str) -> str:
+    """The key of one part from its unit symbols (consonant classes and vowels)."""
+    out = []
+    for i, s in enumerate(syms):
+        if s not in CONSONANTS:
             continue
-        kept.append(u)
-    return skeleton(tuple(kept))
+        if s == "N" and (i + 1 == len(syms) or syms[i + 1] in CONSONANTS):
+            continue  # a nasal closing a syllable
+        out.append("K" if s == "H" else s)
+    return "".join(out) or "0"
+
+
+def _syms(units: Units) -> str:
+    return "".join(u.sym for u in units)
 
 
 @lru_cache(maxsize=200_000)
 def chinese_part_skeletons(part: str) -> tuple[str, ...]:
-    units = reading_units("h:" + part)
-    base = _sk(skeleton(units))
-    alt = _sk(_without_inner_nasal(units))
-    return (base,) if alt == base else (base, alt)
+    return (skeleton_key(_syms(reading_units("h:" + part))),)
 
 
 @lru_cache(maxsize=200_000)
@@ -64,21 +72,54 @@ def keys_for_chinese(name_zh: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+def year_keys(whole_keys: frozenset[str] | set[str], year: int) -> list[str]:
+    """The year-qualified form of a name's whole keys (w:...)."""
+    return [f"y:{year}:{k[2:]}" for k in whole_keys if k.startswith("w:")]
+
+
+def _spellings(words: str) -> set[str]:
+    """A Latin part as written, with a doubled letter also read twice and ng also read n + g
+    (an apostrophe keeps latin_units from merging them)."""
+    out = {words}
+    if _DOUBLED.search(words):
+        out.add(_DOUBLED.sub(r"\1'\1", words))
+    out |= {w.replace("ng", "n'g") for w in out if "ng" in w}
+    return out
+
+
+def _without_coda_l(syms: str) -> str:
+    return "".join(c for i, c in enumerate(syms) if not (c == "L" and i + 1 < len(syms) and syms[i + 1] in CONSONANTS))
+
+
+def _latin_skeletons(words: str) -> set[str]:
+    out: set[str] = set()
+    for spelled in _spellings(words):
+        units: list = []
+        for word in spelled.split():
+            units.extend(latin_units(word))
+        base = _syms(tuple(units))
+        # an l/r closing a syllable inside the part (Abdul-hemit -> 阿不都哈米提), an h (either order)
+        forms = {base, _without_coda_l(base)}
+        forms |= {f.replace("H", "") for f in forms}
+        forms |= {_without_coda_l(f) for f in forms}
+        for v in forms:
+            sk = skeleton_key(v)
+            out.add(sk)
+            cons = [i for i, c in enumerate(v) if c in CONSONANTS]
+            if cons and v[cons[-1]] in _DROPPABLE_FINAL and len(sk) >= 3:
+                out.add(skeleton_key(v[: cons[-1]] + v[cons[-1] + 1 :]))
+    return out
+
+
 def _query_group_skeletons(group) -> set[str]:  # type: ignore[no-untyped-def]
     out: set[str] = set()
     for r in readings(group):
-        units = reading_units(r.key)
-        if r.kind in ("han", "pinyin"):
-            out.update(chinese_part_skeletons(r.form.replace(" ", "")) if r.kind == "han" else ())
-            if r.kind == "pinyin":
-                out.add(_sk(skeleton(units)))
-                out.add(_sk(_without_inner_nasal(units)))
-            continue
-        for drop_h in (False, True):
-            sk = skeleton(units, drop_h=drop_h)
-            out.add(_sk(sk))
-            if units and units[-1].sym in "LTNKH" and len(sk) >= 3:
-                out.add(_sk(sk[:-1]))
+        if r.kind == "han":
+            out.update(chinese_part_skeletons(r.form.replace(" ", "")))
+        elif r.kind == "pinyin":
+            out.add(skeleton_key(_syms(reading_units(r.key))))
+        else:
+            out.update(_latin_skeletons(r.form))
     return out
 
 

@@ -10,7 +10,7 @@ from izdesh.identity.idnumber import IdParse
 from izdesh.identity.idnumber import parse as parse_id
 from izdesh.ingest.tables import Cell, Sheet, cell_text
 from izdesh.records.glossary import find_header_row, map_header
-from izdesh.records.values import clean_text, parse_date, parse_sex
+from izdesh.records.values import clean_text, parse_date, parse_sex, place_from_address
 
 # Fields copied as text, as written.
 TEXT_FIELDS = (
@@ -83,6 +83,14 @@ def map_sheet(sheet: Sheet) -> tuple[TableReport, list[RecordOut]]:
             i = col_of.get(key)
             if i is not None and i < len(texts):
                 rec.fields[key] = clean_text(texts[i])
+        if rec.fields.get("address") and not (rec.fields.get("township") and rec.fields.get("village")):
+            township, village = place_from_address(rec.fields["address"])
+            if township and not rec.fields.get("township"):
+                rec.fields["township"] = township
+                rec.flags.append("township_from_address")
+            if village and not rec.fields.get("village"):
+                rec.fields["village"] = village
+                rec.flags.append("village_from_address")
         if id_cell is not None and cell_text(id_cell).strip():
             rec.fields["id_raw"] = cell_text(id_cell)
             more, flags = id_fields(id_cell)

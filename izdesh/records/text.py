@@ -164,15 +164,41 @@ class _Found:
     parsed: IdParse
 
 
-def _all_ids(text: str) -> list[Any]:
+# OCR misreads of an ID number: the final X read as a multiplication sign or a cross, a speck read
+# as a dot or comma between two digits. Taken only when the repaired number checks out.
+_OCR_X = {"×": "X", "✕": "X", "╳": "X", "χ": "X"}
+_OCR_RUN = re.compile(
+    r"(?<![0-9A-Za-z])[1-8](?:[0-9]|[.,·:'](?=[0-9])){16,17}[0-9XxＸｘ×✕╳χ](?![0-9A-Za-z])"
+)
+
+
+def _ocr_ids(text: str, spans: list[tuple[int, int]]) -> list[_Found]:
+    out = []
+    for m in _OCR_RUN.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in spans):
+            continue
+        digits = "".join(_OCR_X.get(c, c) for c in m.group(0) if c not in ".,·:'")
+        if len(digits) != 18:
+            continue
+        parsed = parse_id(digits.upper())
+        if parsed.kind == "full" and parsed.checksum_ok:
+            out.append(_Found(m.start(), m.end(), m.group(0), parsed))
+    return out
+
+
+def _all_ids(text: str, ocr: bool = False) -> list[Any]:
     """find_ids, plus any bare 18-character run it leaves out (an impossible birth date, a
-    mistyped region): in these files such a run is an ID number, kept with its flags."""
+    mistyped region): in these files such a run is an ID number, kept with its flags. In OCR'd
+    text, also the runs `_ocr_ids` repairs."""
     found: list[Any] = list(find_ids(text))
     spans = [(m.start, m.end) for m in found]
     for m in _RUN18.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in spans):
             continue
         found.append(_Found(m.start(), m.end(), m.group(0), parse_id(m.group(0))))
+        spans.append((m.start(), m.end()))
+    if ocr:
+        found.extend(_ocr_ids(text, spans))
     found.sort(key=lambda x: x.start)
     return found
 
@@ -198,7 +224,7 @@ def people_in_text(text: str, locator: dict[str, Any], kind: str = "text") -> li
                 hi = mid - 1
         return lo
 
-    for m in _all_ids(text):
+    for m in _all_ids(text, ocr=kind == "ocr"):
         ln = line_of(m.start)
         ls = line_starts[ln]
         le = text.find("\n", m.end)

@@ -40,3 +40,18 @@ def parse_sex(value: object) -> str | None:
 def clean_text(value: object) -> str | None:
     text = str(value or "").strip()
     return text or None
+
+
+# A household address reads county, township, village, group, number: 疏附县托克扎克镇喀拉托喀依村6组171号.
+# Written by hand: address parsers for China (cpca and the like) stop at the county, and the suffixes
+# that end a township (镇, 乡, 街道) or a village (村, 社区) are the whole rule.
+_COUNTY = re.compile(r"^.*[县市区](?=[^县市区]*(?:镇|乡|街道))")  # up to the last county or city
+_PLACE = re.compile(r"^(?P<township>[\u4e00-\u9fff]{1,14}?(?:镇|乡|街道))(?P<village>[\u4e00-\u9fff\d]{1,14}?(?:村|社区))?")
+
+
+def place_from_address(address: object) -> tuple[str | None, str | None]:
+    """(township, village) named in an address, or None where the address does not name one."""
+    m = _PLACE.match(_COUNTY.sub("", clean_text(address) or "", count=1))
+    if not m:
+        return None, None
+    return m.group("township"), m.group("village")

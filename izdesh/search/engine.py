@@ -3,7 +3,11 @@ names as sources write them. Results carry their reason (`why`).
 
 Names in any script are matched through the name index (search/index.py): the query's phonetic
 keys select candidate written names, `names.score` ranks and explains them, filters narrow the
-persons. A birth year written in the query ("Memet Tursun 1985", "... 1980-1985") is a filter.
+persons. A birth year written in the query ("Memet Tursun 1985", "... 1980-1985") is a filter;
+a year or a short range reads the year-qualified whole-name keys, so only that year's namesakes
+are scored. Single name parts are read only when the whole name finds nothing good. Equal scores
+are ordered by the township the family named (a hint, not a filter), the closer spelling
+(`names.closeness`), then persons with an ID number first.
 """
 
 from __future__ import annotations
@@ -11,16 +15,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Engine, Select, and_, exists, select
 
 from izdesh.identity.idnumber import parse as parse_id
-from izdesh.names import detect_script
+from izdesh.names import closeness, detect_script, keys_for_query
 from izdesh.names import score as name_score
-from izdesh.names import keys_for_query
 from izdesh.store import schema
 
 MAX_QUERY = 200
@@ -40,6 +42,10 @@ class Filters:
     village: str | None = None
     status: str | None = None  # part of the latest status as written
     file: str | None = None  # part of a source file's path
+    # Not a filter: part of the township's name as the family knows it. Among equal name scores,
+    # persons known to be from there come first; persons whose township the records do not give
+    # (most of them) are kept.
+    township_hint: str | None = None
 
     def explain(self) -> str:
         said = []
@@ -53,6 +59,8 @@ class Filters:
         for label in ("sex", "township", "village", "status", "file"):
             if getattr(self, label):
                 said.append(f"{label} {getattr(self, label)}")
+        if self.township_hint:
+            said.append(f"from {self.township_hint} first")
         return ("; " + ", ".join(said) + " (as asked)") if said else ""
 
 
@@ -182,30 +190,78 @@ def _search_id(conn: Any, q: str, limit: int, filters: Filters) -> list[Result]:
     known = sum(ch.isdigit() or ch == "X" for ch in q)
     if known < 6:
         raise QueryError("A partial ID number needs at least 6 known digits.")
-    stmt = _filtered(_person_select().where(p.c.id_number.like(like)), filters)
-    rows = conn.execute(stmt.order_by(p.c.id_number).limit(limit))
+    stmt = _person_select().where(p.c.id_number.like(like))
+    # LIKE alone walks the whole ID index on both engines (case-insensitive on SQLite, a non-C
+    # collation on PostgreSQL): the known leading digits bound it to a range of the index.
+    lead = re.match(r"[0-9]*", q).group(0)  # type: ignore[union-attr]
+    if lead:
+        stmt = stmt.where(p.c.id_number >= lead)
+        if upper := _next_prefix(lead):
+            stmt = stmt.where(p.c.id_number < upper)
+    rows = conn.execute(_filtered(stmt, filters).order_by(p.c.id_number).limit(limit))
     return [_result(r, known / 18, f"ID number matches the pattern {q}") for r in rows]
+
+
+def _next_prefix(digits: str) -> str | None:
+    """The least digit string above every string that starts with `digits` (653129 -> 65313), in
+    digits only, so that any collation orders it as plain ASCII does; None after all nines."""
+    head = digits.rstrip("9")
+    return head[:-1] + str(int(head[-1]) + 1) if head else None
 
 
 MIN_NAME_SCORE = 0.62  # below this a name is not offered as a match
 MAX_CANDIDATE_NAMES = 3000  # distinct written names scored per query, at most
 MAX_PART_NAMES = 800  # ...of them found through one part of the name only
+MAX_YEAR_KEYS = 11  # a year range up to this long reads the year-qualified keys (y:...)
+WIDEN_BELOW = 0.85  # whole-name candidates all scoring under this: look at single parts too
 
 
-def _candidate_names(conn: Any, keys: frozenset[str]) -> list[str]:
+def _query_years(f: Filters) -> list[int]:
+    if f.birth_year_from is None:
+        return []
+    hi = f.birth_year_to if f.birth_year_to is not None else f.birth_year_from
+    return list(range(f.birth_year_from, hi + 1)) if 0 <= hi - f.birth_year_from < MAX_YEAR_KEYS else []
+
+
+def _candidates(conn: Any, keys: frozenset[str], years: list[int]) -> tuple[set[str], dict[str, set[str]] | None]:
+    """Candidate written names through the whole-name keys, and, when the query carries a short
+    year range, the persons (by name) found under the year-qualified keys, already of that year."""
     nk = schema.name_key
     whole = [k for k in keys if k.startswith("w:")]
-    names: list[str] = []
-    if whole:
-        names = list(conn.execute(select(nk.c.name).where(nk.c.key.in_(whole)).distinct().limit(MAX_CANDIDATE_NAMES)).scalars())
-    if len(names) < 20:  # a single name, or a whole name spelled apart: widen to the parts
-        parts = [k for k in keys if not k.startswith("w:")]
-        if parts:
-            more = conn.execute(
-                select(nk.c.name).where(nk.c.key.in_(parts)).distinct().limit(MAX_PART_NAMES)
-            ).scalars()
-            names = list(dict.fromkeys([*names, *more]))
-    return names
+    if not whole:
+        return set(), None
+    if years:
+        ykeys = [f"y:{y}:{k[2:]}" for y in years for k in whole]
+        by_name: dict[str, set[str]] = {}
+        for pid, name in conn.execute(select(nk.c.person_id, nk.c.name).where(nk.c.key.in_(ykeys))):
+            by_name.setdefault(name, set()).add(pid)
+        return set(by_name), by_name
+    stmt = select(nk.c.name).where(nk.c.key.in_(whole)).distinct().limit(MAX_CANDIDATE_NAMES)
+    return set(conn.execute(stmt).scalars()), None
+
+
+def _part_names(conn: Any, keys: frozenset[str]) -> set[str]:
+    """A single name, or a whole name its keys did not find: names sharing one part."""
+    nk = schema.name_key
+    parts = [k for k in keys if k.startswith("p:")]
+    if not parts:
+        return set()
+    return set(conn.execute(select(nk.c.name).where(nk.c.key.in_(parts)).distinct().limit(MAX_PART_NAMES)).scalars())
+
+
+def _score_names(q: str, names: set[str], into: dict[str, Any]) -> None:
+    for name in names - into.keys():
+        m = name_score(q, name)
+        if m.score >= MIN_NAME_SCORE:
+            into[name] = m
+
+
+def _rank_key(score: float, close: float, row: Any, f: Filters) -> tuple[float, bool, float, bool, str, str]:
+    # Equal scores: a person from the township the family named first; then the closer spelling
+    # (names.closeness); then a person known by an ID number (a confirmed identity with its birth
+    # date) before one known only from records without it; then a stable order.
+    elsewhere = bool(f.township_hint) and f.township_hint not in (row.township or "")
+    return (-score, elsewhere, -round(close, 4), row.id_number is None, row.id_number or "", row.id)
 
 
 def _search_name(conn: Any, q: str, limit: int, filters: Filters) -> list[Result]:
@@ -216,32 +272,43 @@ def _search_name(conn: Any, q: str, limit: int, filters: Filters) -> list[Result
     keys = keys_for_query(q)
     if not keys:
         raise QueryError("No name could be read from the query.")
+    names, by_name = _candidates(conn, keys, _query_years(filters))
     scored: dict[str, Any] = {}
-    for name in _candidate_names(conn, keys):
-        m = name_score(q, name)
-        if m.score >= MIN_NAME_SCORE:
-            scored[name] = m
+    _score_names(q, names, scored)
+    if max((m.score for m in scored.values()), default=0.0) < WIDEN_BELOW:  # incl. a single name
+        _score_names(q, _part_names(conn, keys), scored)
+        by_name = None  # part candidates are not year-qualified: read persons by name below
     if not scored:
         return []
-    best = sorted(scored, key=lambda n: -scored[n].score)[: max(limit * 4, 40)]
-    nk, p = schema.name_key, schema.person
-    stmt = (
-        _person_select()
-        .add_columns(nk.c.name.label("matched_name"))
-        .join(nk, nk.c.person_id == p.c.id)
-        .where(nk.c.name.in_(best))
-        .distinct()
-    )
-    stmt = _filtered(stmt, filters)
-    best_by_person: dict[str, tuple[float, Any, Any]] = {}
-    for row in conn.execute(stmt.limit(limit * 50)):
-        m = scored[row.matched_name]
+    p = schema.person
+    if by_name is not None:
+        # Persons already known (that year's namesakes): fetch them, best names first.
+        best = sorted(scored, key=lambda n: -scored[n].score)
+        pids = [pid for n in best for pid in sorted(by_name[n])][: limit * 50]
+        owner = {pid: n for n in reversed(best) for pid in by_name[n]}  # best name per person
+        stmt = _filtered(_person_select().where(p.c.id.in_(pids)), filters)
+        rows = [(scored[owner[r.id]], r, owner[r.id]) for r in conn.execute(stmt)]
+    else:
+        best = sorted(scored, key=lambda n: -scored[n].score)[: max(limit * 4, 40)]
+        nk = schema.name_key
+        stmt = (
+            _person_select()
+            .add_columns(nk.c.name.label("matched_name"))
+            .join(nk, nk.c.person_id == p.c.id)
+            .where(nk.c.name.in_(best))
+            .distinct()
+        )
+        rows = [(scored[r.matched_name], r, r.matched_name) for r in conn.execute(_filtered(stmt, filters).limit(limit * 50))]
+    best_by_person: dict[str, tuple[float, Any, Any, str]] = {}
+    for m, row, matched in rows:
         have = best_by_person.get(row.id)
         if have is None or m.score > have[0]:
-            best_by_person[row.id] = (m.score, m, row)
-    ranked = sorted(best_by_person.values(), key=lambda t: (-t[0], t[2].id_number or "", t[2].id))[:limit]
+            best_by_person[row.id] = (m.score, m, row, matched)
+    ranked = sorted(
+        best_by_person.values(), key=lambda t: _rank_key(t[0], closeness(q, t[3]), t[2], filters)
+    )[:limit]
     out = []
-    for s, m, row in ranked:
-        why = m.why if row.matched_name == row.name else f"{m.why} (written {row.matched_name})"
+    for s, m, row, matched in ranked:
+        why = m.why if matched == row.name else f"{m.why} (written {matched})"
         out.append(_result(row, s, why + filters.explain()))
     return out

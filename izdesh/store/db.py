@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DisconnectionError
 
 from izdesh.store import schema
 
@@ -59,12 +61,45 @@ def open_engine(db: str, *, readonly: bool = False, create: bool = False) -> Eng
     else:
         # A read-only session on PostgreSQL too: web nodes (and read replicas) never write.
         args = {"options": "-c default_transaction_read_only=on"} if readonly else {}
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=args)
+        # Readers: autocommit, so a lookup is one round trip, not BEGIN, query and ROLLBACK (an ID
+        # search is a single indexed read).
+        more = {"isolation_level": "AUTOCOMMIT"} if readonly else {}
+        engine = create_engine(url, pool_size=10, max_overflow=20, connect_args=args, **more)
+        if readonly:
+            _ping_when_idle(engine)
     if create:
-        migrate(engine)
-        with engine.begin() as conn:
-            _init_meta(conn)
+        from izdesh.ingest.claims import derived_lock
+
+        with derived_lock(engine, "schema"):  # workers starting together on a new store: one migrates
+            migrate(engine)
+            with engine.begin() as conn:
+                _init_meta(conn)
     return engine
+
+
+IDLE_PING_S = 10.0  # a pooled reader connection idle this long is checked before use
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Web nodes' pooled connections outlive server restarts and failovers: one idle for a while is
+    pinged before use and replaced if dead. Not every checkout, as SQLAlchemy's pool_pre_ping does:
+    that doubles the round trips of a search (an ID lookup is one), and on a busy machine each round
+    trip waits for the server process to be scheduled (ID search p50 0.9 ms unpinged, 8 ms pinged,
+    at a load average of 20 on 2 cores)."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        if time.monotonic() - record.info.get("idle_since", 0.0) < IDLE_PING_S:
+            return
+        try:
+            dbapi_conn.execute("SELECT 1")
+        except Exception as exc:  # the pool drops this connection and checks out a fresh one
+            raise DisconnectionError() from exc
 
 
 def alembic_config():  # type: ignore[no-untyped-def]
@@ -109,5 +144,9 @@ def get_meta(conn: Connection, key: str) -> str | None:
 
 
 def set_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(schema.meta.delete().where(schema.meta.c.key == key))
-    conn.execute(schema.meta.insert().values(key=key, value=value))
+    # One upsert (SQLite and PostgreSQL alike): ingest workers starting together set the same key,
+    # and a delete then insert lets two of them insert it on PostgreSQL.
+    conn.execute(
+        text("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+        {"k": key, "v": value},
+    )

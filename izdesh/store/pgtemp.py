@@ -34,7 +34,8 @@ def _free_port() -> int:
 
 
 class TempPostgres:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable  # the server's default settings (benchmarks), not the test ones
         self.bindir = _bindir()
         self.dir = Path(tempfile.mkdtemp(prefix="izdesh-pg-"))
         self.port = _free_port()
@@ -47,19 +48,27 @@ class TempPostgres:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=self.dir)
 
-    def start(self) -> "TempPostgres":
+    def start(self) -> TempPostgres:
         if self.as_root:
             shutil.chown(self.dir, "postgres", "postgres")
         data = self.dir / "data"
         self._run("initdb", "-D", str(data), "-U", "izdesh", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        # Durability off: a test server's data is thrown away; speed matters more.
-        opts = (
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-            "-c shared_buffers=256MB"
-        )
-        self._run("pg_ctl", "-D", str(data), "-o", opts, "-l", str(self.dir / "server.log"), "-w", "start")
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:  # a test server's data is thrown away: durability off, speed matters more
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB"
+        self._opts = opts
+        self._start()
         return self
+
+    def _start(self) -> None:
+        # -l: the server must not hold our output pipes open (subprocess.run would wait for it)
+        data = self.dir / "data"
+        self._run("pg_ctl", "-D", str(data), "-o", self._opts, "-l", str(self.dir / "server.log"), "-w", "start")
+
+    def server_cpu(self) -> float:
+        """CPU seconds the server has used so far: the postmaster, its children that ended
+        (backends of closed connections) and those still running (Linux /proc)."""
+        return server_cpu(self.dir / "data")
 
     @property
     def url(self) -> str:
@@ -75,14 +84,42 @@ class TempPostgres:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql://izdesh@127.0.0.1:{self.port}/{name}"
 
+    def restart(self) -> None:
+        """Stop the server and start it again, same port: its client connections die ("fast"
+        mode; "immediate" would lose the last commits, written without fsync)."""
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        self._start()
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def __enter__(self) -> "TempPostgres":
+    def __enter__(self) -> TempPostgres:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def server_cpu(data_dir: Path) -> float:
+    """CPU seconds of the PostgreSQL server whose data folder is `data_dir` (on this machine)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pid = int((data_dir / "postmaster.pid").read_text().split()[0])
+
+    def stat(p: int | str) -> list[str]:
+        with open(f"/proc/{p}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()  # fields from the state on (the name may hold spaces)
+
+    own = stat(pid)
+    total = sum(int(x) for x in own[11:15])  # utime, stime, cutime, cstime
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                st = stat(d)
+            except OSError:
+                continue
+            if int(st[1]) == pid:  # ppid
+                total += int(st[11]) + int(st[12])
+    return total / tick

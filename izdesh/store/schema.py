@@ -165,6 +165,7 @@ name_key = Table(
 )
 Index("ix_name_key_key", name_key.c.key)
 Index("ix_name_key_name", name_key.c.name)
+Index("ix_name_key_person", name_key.c.person_id)  # deleting or rekeying a person reads its keys
 
 # Ingest work claims: several workers (processes or machines) share one store without reading a
 # file twice; a claim older than the timeout belongs to a dead worker and may be taken over.

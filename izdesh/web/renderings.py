@@ -123,13 +123,23 @@ def _pinyin_reading(part: str) -> str:
     return out
 
 
-@lru_cache(maxsize=4096)
 def _to_arabic(latin: str) -> str:
+    """Word by word (each word cached: names share few words; umsc reads words apart anyway).
+    A word umsc refuses leaves the whole name in Latin only."""
+    words = latin.split(" ")
+    arabic = [_word_to_arabic(w) if w else "" for w in words]
+    if any(w and not a for w, a in zip(words, arabic)):
+        return ""
+    return " ".join(arabic)
+
+
+@lru_cache(maxsize=50_000)
+def _word_to_arabic(word: str) -> str:
     try:
         from umsc import UgMultiScriptConverter
 
         # ULY writes n+g as n'g (ng alone is one letter): compounds like Tursun+gül need it.
-        text = re.sub(r"ng(?=ül|ul|ul)", "n'g", latin.lower())
+        text = re.sub(r"ng(?=ül|ul|ul)", "n'g", word.lower())
         return UgMultiScriptConverter("ULS", "UAS")(text)
     except Exception:  # umsc refuses a letter: show the Latin only
         return ""
@@ -140,20 +150,38 @@ def _cap(word: str) -> str:
 
 
 def _pinyin(name_zh: str) -> str:
+    from izdesh.names.chinese import split_parts
+
+    return " ".join(_part_pinyin(p) for p in split_parts(name_zh))
+
+
+@lru_cache(maxsize=50_000)
+def _part_pinyin(part: str) -> str:
     try:
         from pypinyin import Style, lazy_pinyin
 
-        from izdesh.names.chinese import split_parts
-
-        return " ".join(_cap("".join(lazy_pinyin(p, style=Style.TONE, errors="ignore"))) for p in split_parts(name_zh))
+        return _cap("".join(lazy_pinyin(part, style=Style.TONE, errors="ignore")))
     except Exception:
         return ""
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=50_000)
+def _part_reading(part: str) -> tuple[str, str] | None:
+    """(ULY word, "table" | "pinyin") for one part of a name: names are made of few parts."""
+    table = _table()
+    if part in table:
+        return table[part], "table"
+    reading = _pinyin_reading(part)
+    return (reading, "pinyin") if reading else None
+
+
 def render(name_zh: str | None) -> Rendering | None:
     """Latin and Arabic-script renderings of a Chinese-written Uyghur name, or None when the name
-    has no Chinese characters (it is then shown as written)."""
+    has no Chinese characters (it is then shown as written).
+
+    What is kept between requests is per name part and per word (the store's whole vocabulary,
+    some 25,000 parts at full scale, each shared by many persons), never a whole name: a cache of
+    names would be a list of whom visitors looked up in the memory of a seized server."""
     if not name_zh or not any("\u4e00" <= ch <= "\u9fff" for ch in name_zh):
         return None
     reader = _engine_reader()
@@ -168,17 +196,12 @@ def render(name_zh: str | None) -> Rendering | None:
             pass
     from izdesh.names.chinese import split_parts
 
-    table = _table()
     words, hows = [], set()
     for part in split_parts(name_zh):
-        if part in table:
-            words.append(table[part])
-            hows.add("table")
-        else:
-            reading = _pinyin_reading(part)
-            if reading:
-                words.append(reading)
-                hows.add("pinyin")
+        got = _part_reading(part)
+        if got:
+            words.append(got[0])
+            hows.add(got[1])
     if not words:
         return None
     latin = " ".join(_cap(w) for w in words)

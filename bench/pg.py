@@ -1,0 +1,198 @@
+"""SQLite against PostgreSQL (issue 8's figures): the same leak ingested into both, then the same
+search queries on both.
+
+    IZDESH_OCR=0 python bench/pg.py --leak /tmp/izfull/leak                      # both ingests
+    IZDESH_OCR=0 python bench/pg.py --leak L --sqlite-db full.sqlite             # reuse a SQLite store
+    IZDESH_OCR=0 python bench/pg.py --leak L --processes 2 --workers 1           # 2 `izdesh ingest` at once
+    python bench/pg.py --leak L --sqlite-db S --pg-db postgresql://...           # search only
+
+PostgreSQL: a server started for the run on a temporary folder (izdesh.store.pgtemp) with the
+server's default settings (durable: fsync, synchronous_commit, 128 MB shared_buffers), unless
+`--fast-pg` (fsync and synchronous_commit off: test settings, stated in the output) or `--pg-url`
+(an existing server: its settings; its CPU is not counted unless it runs on this machine as the
+server started here).
+
+Ingest figures per engine: wall seconds, CPU seconds of the client processes (the `izdesh ingest`
+processes and their extraction workers), CPU seconds of the PostgreSQL server over the same time
+(so the PostgreSQL total is client + server; SQLite runs in process), peak RSS of the largest
+client process, the load average before and after. `--workers N`: extraction processes of each
+`izdesh ingest`; `--processes P`: P `izdesh ingest` processes started at once on the same store
+(claims share the files; the last to finish rebuilds persons). The ratio printed is PostgreSQL
+wall / SQLite wall (issue 8: at most 1.5).
+
+Search figures: name queries sampled from the truth by izdesh.analysis.searchbench (each person
+in five scripts, the birth year added where namesakes share the name), the very same list on both
+engines, and ID queries (2,000 ID numbers of persons in the SQLite store); warm, in process, one
+query at a time; p50 and p95 per engine and PostgreSQL / SQLite (issue 8: at most 2). Recall@1 is
+printed per engine too: both must find the same persons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Engine, select
+
+from bench.harness import machine, measure_subprocess
+from izdesh.analysis.searchbench import NameQuery, measure, name_queries
+from izdesh.search.engine import search
+from izdesh.store import schema
+from izdesh.store.db import open_engine
+from izdesh.store.pgtemp import TempPostgres
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return round(xs[int(q * (len(xs) - 1))], 2) if xs else float("nan")
+
+
+def ingest(leak: Path, db: str, workers: int, processes: int, pg: TempPostgres | None) -> dict:
+    """Run `processes` ingests at once (the schema created first, as a deployment would)."""
+    open_engine(db, create=True).dispose()
+    cmd = [sys.executable, "-m", "izdesh.cli", "ingest", str(leak), "--exclude", "truth/*", "--db", db,
+           "--workers", str(workers), "--quiet"]
+    if processes > 1:  # one shell waits for all: measure_subprocess counts the whole tree
+        line = shlex.join(cmd)
+        script = "rc=0; " + "".join(f"{line} & p{k}=$!; " for k in range(processes))
+        script += "".join(f"wait $p{k} || rc=$?; " for k in range(processes)) + "exit $rc"
+        cmd = ["sh", "-c", script]
+    load0 = os.getloadavg()[0]
+    s0 = pg.server_cpu() if pg else 0.0
+    r = measure_subprocess(cmd, capture=False)
+    fig = {"db": db.split("@")[-1], "wall_s": round(r.wall_s, 1), "client_cpu_s": round(r.cpu_s, 1),
+           "server_cpu_s": round(pg.server_cpu() - s0, 1) if pg else 0.0,
+           "peak_rss_mib": round(r.peak_rss_mib), "load_before": round(load0, 2),
+           "load_after": round(os.getloadavg()[0], 2), "returncode": r.returncode}
+    fig["cpu_s"] = round(fig["client_cpu_s"] + fig["server_cpu_s"], 1)
+    if r.returncode:
+        raise SystemExit(f"ingest into {fig['db']} failed (exit code {r.returncode}): {fig}")
+    return fig
+
+
+def id_sample(engine: Engine, n: int) -> list[str]:
+    with engine.connect() as conn:
+        ids = sorted(conn.execute(select(schema.person.c.id_number).where(schema.person.c.id_number.is_not(None))).scalars())
+    return random.Random(2).sample(ids, min(n, len(ids)))
+
+
+def search_figures(engine: Engine, queries: list[NameQuery], ids: list[str]) -> dict:
+    for q in queries[:50]:  # warm caches
+        search(engine, q.text)
+    for idn in ids[:50]:
+        search(engine, idn)
+    t0, c0 = time.perf_counter(), time.process_time()
+    by_script = measure(engine, queries)
+    name_ms = []
+    for q in queries:
+        t = time.perf_counter()
+        search(engine, q.text)
+        name_ms.append((time.perf_counter() - t) * 1000)
+    id_ms, id_right = [], 0
+    for idn in ids:
+        t = time.perf_counter()
+        res = search(engine, idn)
+        id_ms.append((time.perf_counter() - t) * 1000)
+        id_right += bool(res) and res[0].id_number == idn
+    recall1 = sum(f["recall@1"] * f["queries"] for f in by_script.values()) / max(1, sum(f["queries"] for f in by_script.values()))
+    return {"name_p50_ms": pct(name_ms, 0.5), "name_p95_ms": pct(name_ms, 0.95), "id_p50_ms": pct(id_ms, 0.5),
+            "id_p95_ms": pct(id_ms, 0.95), "name_recall@1": round(recall1, 4), "id_right": f"{id_right}/{len(ids)}",
+            "wall_s": round(time.perf_counter() - t0, 1), "client_cpu_s": round(time.process_time() - c0, 1),
+            "by_script": by_script}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--leak", type=Path, required=True, help="a generated leak (with truth/)")
+    ap.add_argument("--sqlite-db", help="an existing SQLite store of the leak: no SQLite ingest")
+    ap.add_argument("--pg-db", help="an existing PostgreSQL store of the leak: no PostgreSQL ingest")
+    ap.add_argument("--pg-url", help="an existing server (postgresql://.../postgres): a database is created on it")
+    ap.add_argument("--fast-pg", action="store_true", help="the started server without durability (test settings)")
+    ap.add_argument("--workers", type=int, default=2, help="extraction processes per `izdesh ingest`")
+    ap.add_argument("--processes", type=int, default=1, help="`izdesh ingest` processes at once on each store")
+    ap.add_argument("--sample", type=int, default=300, help="persons sampled for name queries (x5 scripts)")
+    ap.add_argument("--ids", type=int, default=2000, help="ID number queries")
+    ap.add_argument("--keep", action="store_true", help="keep the stores: the PostgreSQL server running (prints its URL)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="izdesh-pgbench-"))
+    print(f"machine: {machine()}; IZDESH_OCR={os.environ.get('IZDESH_OCR', '1')}")
+    out: dict = {"workers": args.workers, "processes": args.processes}
+
+    sqlite_db = args.sqlite_db
+    if sqlite_db is None:
+        sqlite_db = str(tmp / "bench.sqlite")
+        out["ingest_sqlite"] = ingest(args.leak, sqlite_db, args.workers, args.processes, None)
+    pg = None
+    pg_db = args.pg_db
+    if pg_db is None:
+        if args.pg_url:
+            import psycopg
+
+            name = f"izbench_{int(time.time())}"
+            with psycopg.connect(args.pg_url, autocommit=True) as c:
+                c.execute(f'CREATE DATABASE "{name}"')
+            pg_db = args.pg_url.rsplit("/", 1)[0] + "/" + name
+        else:
+            pg = TempPostgres(durable=not args.fast_pg).start()
+            pg_db = pg.create_database("izbench")
+            print(f"PostgreSQL {pg.bindir.parent.name} at {pg.dir}: "
+                  f"{'fsync and synchronous_commit OFF (--fast-pg)' if args.fast_pg else 'default settings (durable)'}")
+        out["ingest_postgresql"] = ingest(args.leak, pg_db, args.workers, args.processes, pg)
+    try:
+        for eng in ("sqlite", "postgresql"):
+            f = out.get(f"ingest_{eng}")
+            if f:
+                print(f"== ingest {eng:10} wall {f['wall_s']:8.1f} s  cpu {f['cpu_s']:8.1f} s (client {f['client_cpu_s']},"
+                      f" server {f['server_cpu_s']})  peak RSS {f['peak_rss_mib']} MiB  load {f['load_before']} -> "
+                      f"{f['load_after']}  rc {f['returncode']}")
+        if "ingest_sqlite" in out and "ingest_postgresql" in out:
+            out["ingest_ratio"] = round(out["ingest_postgresql"]["wall_s"] / out["ingest_sqlite"]["wall_s"], 2)
+            print(f"   PostgreSQL / SQLite wall: {out['ingest_ratio']} (target <= 1.5)")
+
+        lite = open_engine(sqlite_db, readonly=True)
+        post = open_engine(pg_db, readonly=True)
+        queries = name_queries(args.leak, lite, args.sample, seed=1)
+        ids = id_sample(lite, args.ids)
+        load0 = os.getloadavg()[0]
+        s0 = pg.server_cpu() if pg else 0.0
+        out["search_sqlite"] = search_figures(lite, queries, ids)
+        s1 = pg.server_cpu() if pg else 0.0
+        out["search_postgresql"] = search_figures(post, queries, ids)
+        out["search_postgresql"]["server_cpu_s"] = round(pg.server_cpu() - s1, 1) if pg else None
+        print(f"== search: {len(queries)} name queries, {len(ids)} ID queries, load {load0:.2f} -> {os.getloadavg()[0]:.2f}"
+              f" (server cpu during the SQLite run: {round(s1 - s0, 1)} s)")
+        print(f"   {'engine':10} {'name p50':>9} {'name p95':>9} {'ID p50':>8} {'ID p95':>8} {'recall@1':>9} {'ID right':>10}"
+              f" {'wall s':>7} {'cpu s':>6}")
+        for eng in ("sqlite", "postgresql"):
+            f = out[f"search_{eng}"]
+            print(f"   {eng:10} {f['name_p50_ms']:>9} {f['name_p95_ms']:>9} {f['id_p50_ms']:>8} {f['id_p95_ms']:>8}"
+                  f" {f['name_recall@1']:>9} {f['id_right']:>10} {f['wall_s']:>7} {f['client_cpu_s']:>6}")
+        a, b = out["search_sqlite"], out["search_postgresql"]
+        out["search_ratio"] = {k: round(b[k] / a[k], 2) if a[k] else None
+                               for k in ("name_p50_ms", "name_p95_ms", "id_p50_ms", "id_p95_ms")}
+        print(f"   PostgreSQL / SQLite: {out['search_ratio']} (target <= 2)")
+        if args.json:
+            print(json.dumps(out))
+    finally:
+        if pg is not None:
+            if args.keep:
+                print(f"PostgreSQL left running: {pg_db} (stop: pg_ctl -D {pg.dir / 'data'} stop)")
+            else:
+                pg.stop()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)  # the SQLite store ingested here
+
+
+if __name__ == "__main__":
+    main()

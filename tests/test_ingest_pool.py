@@ -1,0 +1,47 @@
+"""The reader pool: every file comes back once, readers run at a lower priority than the writer
+(the run's bottleneck without OCR), and a freed reader starts its next file before the caller
+writes the results it just received."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from izdesh.ingest.pipeline import WORKER_NICE, _Pool
+
+
+def _files(tmp_path: Path, n: int) -> list[tuple[Path, str]]:
+    out = []
+    for i in range(n):
+        p = tmp_path / f"f{i}.txt"
+        p.write_text(f"姓名\t身份证号\n买买提{i}\t65312119900101001{i % 10}\n", encoding="utf-8")
+        out.append((p, p.name))
+    return out
+
+
+def test_pool_returns_each_file_once_from_niced_readers(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("IZDESH_OCR", "0")
+    monkeypatch.delenv("IZDESH_WORKER_NICE", raising=False)
+    unpack = tmp_path / "unpack"
+    unpack.mkdir()
+    pool = _Pool(2, 60.0, unpack)
+    tasks = _files(tmp_path, 9)
+    try:
+        for t in tasks:
+            pool.submit(t)
+        seen = []
+        for task, res in pool.results():
+            seen.append(task[1])
+            assert res.path == task[1] and res.status == "ok"
+            # While the caller holds these results (writing them), the readers are already busy
+            # with the next files: none sits idle while files wait.
+            if pool.todo:
+                assert not pool.idle and len(pool.busy) == pool.n
+        procs = [p for p, _ in pool.idle]
+        assert procs, "readers are kept for the next files"
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        for p in procs:
+            assert os.getpriority(os.PRIO_PROCESS, p.pid) == min(19, mine + WORKER_NICE)
+    finally:
+        pool.close()
+    assert sorted(seen) == sorted(t[1] for t in tasks)

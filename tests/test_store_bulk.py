@@ -1,0 +1,67 @@
+"""Bulk inserts (izdesh.store.bulk): COPY on PostgreSQL, executemany on SQLite, and in both cases
+exactly the rows SQLAlchemy's own insert writes, down to the stored JSON text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import String, Text, cast, select
+
+from izdesh.store import schema
+from izdesh.store.bulk import insert_rows
+from izdesh.store.db import open_engine
+
+FILE = {"path": "a.xlsx", "sha256": "0" * 64, "size": 1, "type": "xlsx", "status": "ok", "records": 0}
+# Quotes, tabs, newlines, backslashes and non-ASCII text: what COPY's text format must escape.
+RECORDS = [
+    {"kind": "table", "locator": {"sheet": "名单", "row": 3}, "raw": {"姓名": "买买提·吐尔逊\t\\N", "备注": 'a "b"\nc'},
+     "name": "买买提·吐尔逊", "id_number": "65312119850304011X", "birth_date": date(1985, 3, 4), "flags": None,
+     "text": "\\.\r\n"},
+    {"kind": "text", "locator": {}, "raw": {}, "name": None, "id_number": None, "birth_date": None,
+     "flags": ["id_pattern"], "text": None},
+]
+COLUMNS = ("file_id", "kind", "locator", "raw", "name", "id_number", "birth_date", "flags", "text")
+
+
+def stored(conn, file_id: int) -> list[tuple]:  # type: ignore[no-untyped-def]
+    r = schema.record
+    cols = [r.c[c] for c in COLUMNS if c != "file_id"]
+    as_text = [cast(r.c[c], Text) if c in ("locator", "raw", "flags") else r.c[c] for c in COLUMNS if c != "file_id"]
+    return [tuple(x) for x in conn.execute(select(*cols, *as_text).where(r.c.file_id == file_id).order_by(r.c.id))]
+
+
+def test_insert_rows_writes_what_sqlalchemy_writes(new_store: Callable[[], str]) -> None:
+    engine = open_engine(new_store(), create=True)
+    with engine.begin() as conn:
+        a, b = (conn.execute(schema.source_file.insert().values({**FILE, "path": p})).inserted_primary_key[0]
+                for p in ("a.xlsx", "b.xlsx"))
+        conn.execute(schema.record.insert(), [{"file_id": a, **rec} for rec in RECORDS])
+        n = insert_rows(conn, schema.record, COLUMNS, [(b, *(rec[c] for c in COLUMNS[1:])) for rec in RECORDS])
+    assert n == len(RECORDS)
+    with engine.connect() as conn:
+        ours, theirs = stored(conn, b), stored(conn, a)
+    assert ours == theirs
+    # (kind, locator, raw, name, id_number, birth_date, flags, text), then the same with JSON as text
+    assert ours[0][1:3] == (RECORDS[0]["locator"], RECORDS[0]["raw"])
+    assert ours[0][5] == date(1985, 3, 4) and ours[0][7] == "\\.\r\n"
+    assert ours[1][6] == ["id_pattern"]
+    assert ours[0][14] == "null"  # a None in a JSON column is JSON null, as SQLAlchemy stores it
+
+
+def test_insert_rows_takes_iso_dates_and_ids_in_order(new_store: Callable[[], str]) -> None:
+    """Dates as ISO text (as read back from SQLite) are stored as dates; ids come from the
+    sequence in row order, so a caller may read its rows back by id."""
+    engine = open_engine(new_store(), create=True)
+    rows = [(f"p{k:03d}", None, f"名{k}", "1990-01-0" + str(k % 9 + 1), k) for k in range(300)]
+    with engine.begin() as conn:
+        insert_rows(conn, schema.person, ("id", "id_number", "name", "birth_date", "records"), rows)
+        f = conn.execute(schema.source_file.insert().values(FILE)).inserted_primary_key[0]
+        insert_rows(conn, schema.text_block, ("file_id", "kind", "locator", "text", "tokens"),
+                    [(f, "paragraph", {"paragraph": k}, f"第{k}段", "") for k in range(50)])
+    p = schema.person
+    with engine.connect() as conn:
+        got = conn.execute(select(p.c.id, cast(p.c.birth_date, String), p.c.records).order_by(p.c.id)).all()
+        blocks = conn.execute(select(schema.text_block.c.text).order_by(schema.text_block.c.id)).scalars().all()
+    assert [tuple(g) for g in got] == [(r[0], r[3], r[4]) for r in rows]
+    assert blocks == [f"第{k}段" for k in range(50)]
