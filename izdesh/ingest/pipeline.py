@@ -125,7 +125,7 @@ def ingest(
                     set_meta(conn, "derived_stale", "0")
                     if conn.dialect.name == "postgresql":
                         # Planner statistics for the bulk-loaded tables now, not whenever
-                        # autovacuum comes round: a name search planned on stale sizes ran 10x slower.
+                        # autovacuum comes round (COPY leaves them unanalysed).
                         conn.exec_driver_sql("ANALYZE")
     with engine.connect() as conn:
         summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
