@@ -165,3 +165,21 @@ def test_a_slide_deck_with_a_missing_slide_relationship_keeps_its_other_slides(t
     out = read_pptx(bad)
     assert [b.text for b in out.blocks] == ["第二页"]
     assert len(out.problems) == 1 and "slide 1" in out.problems[0]
+
+
+def test_a_slide_deck_whose_stream_claims_4_gib_is_refused_without_reading_it() -> None:
+    """fuzz target `ppt`: a 149 KB file whose "PowerPoint Document" stream declares 4 GiB along a
+    sector chain that loops made olefile read until memory ran out (3.3 GB when libFuzzer stopped it)."""
+    import resource
+
+    import pytest
+
+    from izdesh.ingest import documents
+    from izdesh.ingest.errors import FileError
+
+    bad = Path(__file__).resolve().parent.parent / "fuzz" / "regressions" / "ppt-olefile-looping-chain.ppt"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(FileError) as err:
+        documents.read_ppt(bad)
+    assert err.value.status == "corrupt" and "claims 4,294,967,295 bytes" in str(err.value)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KiB: nothing read

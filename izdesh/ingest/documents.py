@@ -215,6 +215,20 @@ def _docx_raw(path: Path) -> DocContent:
     return out
 
 
+# --- OLE2 containers (doc, ppt, msg) ---------------------------------------------------------
+
+
+def ole_stream(ole: Any, name: str) -> bytes:
+    """One stream of an OLE2 file, refused when it claims more bytes than the whole file holds.
+    olefile 0.47 follows a stream's sector chain for its declared size even when the chain loops
+    back on itself, so a damaged 149 KB .ppt declaring 4 GiB read the same sectors until memory ran
+    out (found by fuzzing)."""
+    size = ole.get_size(name)
+    if ole._filesize is not None and size > ole._filesize:
+        raise FileError("corrupt", f"OLE stream {name!r} claims {size:,} bytes, more than the file's {ole._filesize:,}")
+    return bytes(ole.openstream(name).read())
+
+
 # --- Word 97-2003 (doc) ------------------------------------------------------------------------
 
 
@@ -265,7 +279,7 @@ def _property_sets_sane(ole: Any) -> bool:
     for name in _PROPERTY_SETS:
         if not ole.exists(name):
             continue
-        data = ole.openstream(name).read()
+        data = ole_stream(ole, name)
         if len(data) < 48:
             continue
         start = struct.unpack_from("<I", data, 44)[0]
@@ -296,7 +310,7 @@ def _s(v: Any) -> Any:
 
 
 def _doc_piece_text(ole: Any) -> str:
-    wd = ole.openstream("WordDocument").read()
+    wd = ole_stream(ole, "WordDocument")
     if len(wd) < 0x1AA or struct.unpack_from("<H", wd, 0)[0] != 0xA5EC:
         raise ValueError("no Word 97+ file information block")
     flags = struct.unpack_from("<H", wd, 0x0A)[0]
@@ -308,7 +322,7 @@ def _doc_piece_text(ole: Any) -> str:
     table = "1Table" if flags & 0x0200 else "0Table"
     if not ole.exists(table):
         raise ValueError(f"{table} stream missing")
-    tbl = ole.openstream(table).read()
+    tbl = ole_stream(ole, table)
     csw = struct.unpack_from("<H", wd, 32)[0]
     lw_at = 34 + csw * 2
     cslw = struct.unpack_from("<H", wd, lw_at)[0]
@@ -450,7 +464,7 @@ def read_ppt(path: Path) -> DocContent:
     try:
         ole = olefile.OleFileIO(str(path))
         with ole:
-            data = ole.openstream("PowerPoint Document").read()
+            data = ole_stream(ole, "PowerPoint Document")
             if ole.exists("EncryptedSummary"):
                 raise FileError("encrypted", "an encrypted PowerPoint file (password protected)")
     except FileError:
@@ -904,7 +918,7 @@ def read_msg(path: Path) -> DocContent:
             for suffix, enc in (("001F", "utf-16-le"), ("001E", None)):
                 name = f"{base}__substg1.0_{tag}{suffix}"
                 if ole.exists(name):
-                    raw = ole.openstream(name).read()
+                    raw = ole_stream(ole, name)
                     if enc:
                         return raw.decode(enc, "replace").rstrip("\x00")
                     return decode_text(raw)[0].rstrip("\x00")
@@ -913,7 +927,7 @@ def read_msg(path: Path) -> DocContent:
         subject = prop("", "0037")
         body = prop("", "1000")
         if not body and ole.exists("__substg1.0_10130102"):
-            body = html_text(ole.openstream("__substg1.0_10130102").read())[0]
+            body = html_text(ole_stream(ole, "__substg1.0_10130102"))[0]
         out.meta = {k: v for k, v in (("subject", subject), ("from", prop("", "0C1A")), ("to", prop("", "0E04")),
                                       ("cc", prop("", "0E03"))) if v}  # fmt: skip
         if subject:
@@ -930,7 +944,7 @@ def read_msg(path: Path) -> DocContent:
             name = prop(base, "3707") or prop(base, "3704") or f"{top[-8:]}.bin"
             data_name = base + "__substg1.0_37010102"
             if ole.exists(data_name):
-                out.attachments.append((name, ole.openstream(data_name).read()))
+                out.attachments.append((name, ole_stream(ole, data_name)))
             else:
                 out.problems.append(f"attachment {name!r} is an embedded object, not extracted")
     out.pages = 1
