@@ -183,3 +183,17 @@ def test_a_slide_deck_whose_stream_claims_4_gib_is_refused_without_reading_it() 
         documents.read_ppt(bad)
     assert err.value.status == "corrupt" and "claims 4,294,967,295 bytes" in str(err.value)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KiB: nothing read
+
+
+def test_a_message_whose_directory_tree_loops_is_refused_with_a_reason() -> None:
+    """fuzz target `msg`: olefile's listdir() recursed without end on a directory tree that loops,
+    and the RecursionError escaped the reader (the file got a Python error for its reason)."""
+    import pytest
+
+    from izdesh.ingest import documents
+    from izdesh.ingest.errors import FileError
+
+    bad = Path(__file__).resolve().parent.parent / "fuzz" / "regressions" / "msg-olefile-looping-directory.msg"
+    with pytest.raises(FileError) as err:
+        documents.read_msg(bad)
+    assert err.value.status == "corrupt" and "loops" in str(err.value)

@@ -223,6 +223,8 @@ def ole_stream(ole: Any, name: str) -> bytes:
     olefile 0.47 follows a stream's sector chain for its declared size even when the chain loops
     back on itself, so a damaged 149 KB .ppt declaring 4 GiB read the same sectors until memory ran
     out (found by fuzzing)."""
+    if ole.get_type(name) != 2:  # olefile.STGTY_STREAM: a damaged directory can name a storage here
+        raise FileError("corrupt", f"OLE entry {name!r} is not a stream")
     size = ole.get_size(name)
     if ole._filesize is not None and size > ole._filesize:
         raise FileError("corrupt", f"OLE stream {name!r} claims {size:,} bytes, more than the file's {ole._filesize:,}")
@@ -935,7 +937,11 @@ def read_msg(path: Path) -> DocContent:
         for j, line in enumerate(_norm(body or "").split("\n")):
             out.blocks.append(Block(line, {"message": 0, "line": j}))
         seen = set()
-        for entry in ole.listdir(streams=False, storages=True):
+        try:
+            storages = ole.listdir(streams=False, storages=True)
+        except RecursionError as exc:  # olefile walks the directory tree recursively; a looping tree
+            raise FileError("corrupt", "Outlook message: its directory tree loops back on itself") from exc
+        for entry in storages:
             top = entry[0]
             if not top.startswith("__attach_version1.0_#") or top in seen:
                 continue
