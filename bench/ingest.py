@@ -11,7 +11,10 @@ truth format(s), hard-linked (or copied) into a temporary leak with the truth cu
 so recall per kind is over the subset's mentions only. Figures scale to the full leak by K.
 
 Prints wall time, files/s, peak RSS (the largest process, pool workers included), the machine,
-and recovery per mention kind (table, text, ocr, photo): recall, precision, ID reading right.
+the run's phases (izdesh.ingest.pipeline.Summary.phases: "read_write", reading and writing
+overlapped; "write", the single writer's share of it; "persons", "name_index", "integrity"; wall
+and CPU seconds of the main process, the readers' CPU not included), and recovery per mention kind
+(table, text, ocr, photo): recall, precision, ID reading right.
 """
 
 from __future__ import annotations
@@ -77,9 +80,16 @@ def main() -> None:
         report(f"generate {args.persons:,} persons", gen)
     db = args.db or str(tmp / "bench.sqlite")
     files = sum(1 for p in leak.rglob("*") if p.is_file() and "truth" not in p.relative_to(leak).parts)
+    phases_file = tmp / "phases.json"
     r = measure_subprocess([sys.executable, "-m", "izdesh.cli", "ingest", str(leak), "--exclude", "truth/*",
-                            "--db", db, "--workers", str(args.workers), "--quiet"])
+                            "--db", db, "--workers", str(args.workers), "--quiet"],
+                           env={**os.environ, "IZDESH_INGEST_PHASES": str(phases_file)})
     fig = report(f"ingest {files:,} files into {db.split('@')[-1]}", r, items=files, unit="files")
+    phases = json.loads(phases_file.read_text()) if phases_file.exists() else {}
+    if phases:
+        print("   phases (wall / CPU of the main process, s): " + ", ".join(
+            f"{k} {v['wall']:.1f} / {v['cpu']:.1f}" for k, v in phases.items()))
+        fig["phases"] = phases
     rec = {k: {x: y for x, y in v.as_dict().items() if x != "misses"} for k, v in
            evaluate(open_engine(db, readonly=True), leak).items()}
     for kind, v in rec.items():

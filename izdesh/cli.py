@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,10 +43,14 @@ def generate(out: Path, persons: int | None, full: bool, seed: int, quiet: bool)
 @click.option("--workers", type=int, default=2, show_default=True, help="Processes extracting files.")
 @click.option("--exclude", multiple=True, help="Glob on paths inside a folder to leave out, e.g. 'truth/*'.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[Path, ...], db: str, workers: int, exclude: tuple[str, ...], quiet: bool) -> None:
+@click.option("--ocr", type=click.Choice(["on", "off", "defer"]), default=None,
+              help="OCR of scans: on (default), off, or defer to a later `izdesh ocr` (sets IZDESH_OCR).")  # fmt: skip
+def ingest(paths: tuple[Path, ...], db: str, workers: int, exclude: tuple[str, ...], quiet: bool, ocr: str | None) -> None:
     """Ingest files, folders and archives; re-running skips what the store knows."""
     from izdesh.ingest.pipeline import ingest as run
 
+    if ocr is not None:
+        os.environ["IZDESH_OCR"] = {"on": "1", "off": "0", "defer": "defer"}[ocr]  # read by the workers too
     s = run(list(paths), db, workers=workers, progress=not quiet, exclude=exclude)
     counts = ", ".join(f"{n} {k}" for k, n in sorted(s.by_status.items())) or "nothing new"
     click.echo(
@@ -57,6 +62,22 @@ def ingest(paths: tuple[Path, ...], db: str, workers: int, exclude: tuple[str, .
         click.echo(f"{s.elsewhere} files were being read by other workers.", err=True)
     if s.deferred:
         click.echo("Other workers are still at work: the last to finish rebuilds persons.", err=True)
+    if s.integrity:
+        click.echo(f"Integrity check: {len(s.integrity)} problem(s), first: {s.integrity[0]}", err=True)
+        sys.exit(3)
+
+
+@main.command()
+@click.option("--db", required=True, help=DB_HELP)
+@click.option("--workers", type=int, default=2, show_default=True, help="Processes reading the scans.")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+def ocr(db: str, workers: int, quiet: bool) -> None:
+    """OCR the scans an `ingest --ocr defer` left queued, then rebuild persons."""
+    from izdesh.ingest.ocr_queue import run
+
+    os.environ["IZDESH_OCR"] = "1"
+    s = run(db, workers, progress=not quiet)
+    click.echo(f"{s.ocr_done} queued files read with OCR; {s.persons} persons in the store.", err=True)
     if s.integrity:
         click.echo(f"Integrity check: {len(s.integrity)} problem(s), first: {s.integrity[0]}", err=True)
         sys.exit(3)
@@ -93,13 +114,17 @@ def files(db: str, as_json: bool, status: str | None) -> None:
 @click.option("--birth-year", help="A year (1985) or a range (1980-1985).")
 @click.option("--sex", type=click.Choice(["male", "female"]))
 @click.option("--township", help="Part of the township's name as the records write it.")
+@click.option("--township-hint", metavar="NAME",
+              help="The township the family remembers, in any script (Toqquzaq, 托克扎克): persons the "
+                   "records place there rank first; nobody is left out.")
 @click.option("--village", help="Part of the village's name.")
 @click.option("--status", help="Part of the latest status as written (e.g. 在押).")
 @click.option("--file", "in_file", help="Part of a source file's path.")
 @click.option("--json", "as_json", is_flag=True)
 def search(
     query: str | None, db: str, batch: Any, limit: int, birth_year: str | None, sex: str | None,
-    township: str | None, village: str | None, status: str | None, in_file: str | None, as_json: bool,
+    township: str | None, township_hint: str | None, village: str | None, status: str | None,
+    in_file: str | None, as_json: bool,
 ) -> None:
     """Search by ID number (whole, 15-digit, partial with ? and *) or by name in any script:
     Chinese characters, Uyghur Arabic or Latin, Cyrillic, pinyin, English or Turkish spelling.
@@ -116,8 +141,16 @@ def search(
             years = (int(lo), int(hi or lo))
         except ValueError as exc:
             raise click.BadParameter("a year or a range like 1980-1985", param_hint="--birth-year") from exc
-    filters = Filters(years[0], years[1], sex, township, village, status, in_file)
     engine = _engine(db)
+    hint = None
+    if township_hint:
+        from izdesh.search.township import resolve_township_hint
+
+        hint = resolve_township_hint(engine, township_hint)
+        if hint is None:
+            click.echo(f"--township-hint {township_hint}: no township of the records reads so; "
+                       "results are not ordered by it.", err=True)
+    filters = Filters(years[0], years[1], sex, township, village, status, in_file, township_hint=hint)
     queries = [query] if query is not None else [line.rstrip("\n") for line in batch if line.strip()]
     failed = False
     for q in queries:

@@ -7,20 +7,26 @@ Figures, per query script (`measure`):
   tied recall@k      the target's tie-aware rank is at most k, where tie-aware rank = 1 + the
                      number of results ranked above the target that the query can tell apart from
                      it. A person the query cannot tell apart ("twin") has the same Latin full name
-                     in the truth (diacritics and case folded) and the same birth year (and, in the
-                     township variant, the same township); a person without an ID number is never
-                     a twin. A target not among the first 100 results has no rank (a miss).
-  tied queries       queries whose target has at least one twin among the stored persons.
+                     in the truth (diacritics and case folded) and the same birth year; a person
+                     without an ID number is never a twin. In the township variant a twin must
+                     also be from the target's township in the truth, or be a person whose
+                     township the store does not know (a hint cannot order what the store does
+                     not say; the search sees only the store). A target not among the first 100
+                     results has no rank (a miss).
+  tied recall@1, truth townships (township variant only; the count of earlier runs): the same,
+                     but a twin must be from the target's township in the truth, whatever the store
+                     knows. It charges the search for townships missing from the records.
+  tied queries       queries whose target has at least one twin among the stored persons (truth
+                     townships in the township variant).
   misses at 1 (strict), each in exactly one class:
     a retrieval  the target is not among the first 100 results at all;
     b scoring    some person the query can tell apart from the target ranked above it
-                 (b_unidentified: all of those are persons without an ID number;
-                 b_township_unknown, township variant: all of those are name-and-year twins
-                 and the store does not know their township or the target's, so the hint
-                 cannot order them);
-    c tie        only twins ranked above it.
+                 (b_unidentified: all of those are persons without an ID number);
+    c tie        only twins ranked above it
+                 (c_township_unknown, township variant: a b miss under truth townships, only
+                 because the store does not know the township of a person ranked above).
 The township variant adds the target's township from the truth as a hint (what a family knows):
-among equal name scores persons the store knows to be from it rank first (search.engine.Filters).
+persons the store places elsewhere rank lower (search.engine.Filters.township_hint).
 """
 
 from __future__ import annotations
@@ -69,6 +75,15 @@ class Sample(list[NameQuery]):
         if w is None:
             return None
         return w if township else (w[0], w[1], "")
+
+    def is_twin(self, other: str | None, target: str, township: bool, town_known: set[str] | None) -> bool:
+        """Whether the query for `target` cannot tell `other` apart (module doc): the same folded
+        Latin name and birth year, and in the township variant the same township in the truth
+        or (given `town_known`, the persons whose township the store knows) one the store lacks."""
+        mine = self.twin_key(target, township)
+        if mine is None or self.twin_key(other, False) != self.twin_key(target, False):
+            return False
+        return self.twin_key(other, township) == mine or (town_known is not None and other not in town_known)
 
     def twins(self, id_number: str, township: bool) -> int:
         """Stored persons the query cannot tell apart from this one, itself excluded."""
@@ -131,24 +146,31 @@ def name_queries(leak: Path, engine: Engine, n: int, seed: int = 0) -> Sample:
     return Sample(out, who)
 
 
-def _filters(q: NameQuery, township: bool) -> Filters | None:
-    if not q.birth_year and not township:
+def _filters(q: NameQuery, township: bool, wrong: dict[str, str] | None = None) -> Filters | None:
+    hint = (wrong or {}).get(q.township or "") if wrong is not None else (q.township if township else None)
+    if not q.birth_year and not hint:
         return None
-    return Filters(birth_year_from=q.birth_year, birth_year_to=q.birth_year,
-                   township_hint=q.township if township else None)  # fmt: skip
+    return Filters(birth_year_from=q.birth_year, birth_year_to=q.birth_year, township_hint=hint)
 
 
 def measure(
-    engine: Engine, queries: list[NameQuery], limit: int = 10, township: bool = False
+    engine: Engine, queries: list[NameQuery], limit: int = 10, township: bool = False, wrong_township: bool = False
 ) -> dict[str, dict[str, Any]]:
     """Strict and tie-aware recall@1 and @10, miss classes and latency per script (module doc).
-    Plain NameQuery lists (no `who`) have no twins: their tie-aware figures are the strict ones."""
+    Plain NameQuery lists (no `who`) have no twins: their tie-aware figures are the strict ones.
+    `wrong_township`: the hint is another township of the truth (the next in sorted order), as when
+    a family remembers the wrong one; twins are counted as without a township."""
     sample = queries if isinstance(queries, Sample) else Sample(queries)
+    wrong = None
+    if wrong_township:
+        towns = sorted({w[2] for w in sample.who.values() if w[2]} | {q.township for q in sample if q.township})
+        wrong = {t: towns[(k + 1) % len(towns)] for k, t in enumerate(towns)} if len(towns) > 1 else {}
+        township = False
     c: dict[str, Counter[str]] = defaultdict(Counter)
     times: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)  # CPU time too: wall on a shared machine waits
     for q in sample:
-        f = _filters(q, township)
+        f = _filters(q, township, wrong)
         t0, c0 = time.perf_counter(), time.process_time()
         try:
             res = search(engine, q.text, limit=limit, filters=f)
@@ -171,32 +193,29 @@ def measure(
         if q.id_number not in ids:
             n["miss_a_retrieval"] += 1
             continue
-        mine = sample.twin_key(q.id_number, township)
         above = ids[: ids.index(q.id_number)]
-        apart = [i for i in above if mine is None or sample.twin_key(i, township) != mine]
+        town_known = {r.id_number for r in res if r.id_number and r.township}
+        apart = [i for i in above if not sample.is_twin(i, q.id_number, township, town_known)]
+        apart_truth = [i for i in above if not sample.is_twin(i, q.id_number, township, None)]
         rank = 1 + len(apart)
         n["tied_recall@1"] += rank <= 1
         n["tied_recall@10"] += rank <= 10
+        n["tied_recall@1_truth_towns"] += not apart_truth
         if above:
             if apart:
                 n["miss_b_scoring"] += 1
                 n["miss_b_unidentified"] += all(i is None for i in apart)
-                unknown = {r.id_number for r in res if r.id_number and not r.township}
-                n["miss_b_township_unknown"] += township and all(
-                    (i in unknown or q.id_number in unknown)
-                    and sample.twin_key(i, False) == sample.twin_key(q.id_number, False)
-                    for i in apart
-                )
             else:
                 n["miss_c_tie"] += 1
+                n["miss_c_township_unknown"] += bool(apart_truth)
     out: dict[str, dict[str, Any]] = {}
     for s, n in c.items():
         ts = sorted(times[s])
         total = n["queries"]
         row: dict[str, Any] = {"queries": total, "tied_queries": n["tied_queries"]}
-        for k in ("recall@1", "recall@10", "tied_recall@1", "tied_recall@10"):
+        for k in ("recall@1", "recall@10", "tied_recall@1", "tied_recall@10", "tied_recall@1_truth_towns"):
             row[k] = round(n[k] / total, 4)
-        for k in ("miss_a_retrieval", "miss_b_scoring", "miss_b_unidentified", "miss_b_township_unknown", "miss_c_tie"):
+        for k in ("miss_a_retrieval", "miss_b_scoring", "miss_b_unidentified", "miss_c_tie", "miss_c_township_unknown"):
             row[k] = n[k]
         row["p50_ms"] = round(statistics.median(ts), 2)
         row["p95_ms"] = round(ts[int(0.95 * (len(ts) - 1))], 2)

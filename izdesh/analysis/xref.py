@@ -4,7 +4,8 @@ the store: ranked candidate persons with the reasons for each.
 Input: a CSV with a header. Columns are recognised by name (case and spaces ignored):
 name (name, full_name, name_latin, ...), birth year or date (birth_year, born, dob, birth_date,
 year_of_birth, ...), place (place, village, township, county, hometown, address, ...), ID number
-(id_number, id, national_id, ...), sex (sex, gender, ...), father's name (father, father_name, ...).
+(id_number, id, national_id, ...), sex (sex, gender, ...), father's name (father, father_name, ...),
+age (age, yash, yaş, ...: read as a birth year AGE_YEAR - age, give or take one, when no birth year is given).
 Every input column is echoed back in ``input``.
 
 Matching: an ID number that reads as a valid 18-character number finds its person directly. Names
@@ -33,6 +34,7 @@ from sqlalchemy import Engine, select
 
 from izdesh import names
 from izdesh.identity.idnumber import parse as parse_id
+from izdesh.search.township import match_township
 from izdesh.store import schema
 
 COLUMNS = {
@@ -44,10 +46,14 @@ COLUMNS = {
               "residence", "yurt", "köy", "koy", "住址", "地址"),
     "id": ("id_number", "idnumber", "id", "nationalid", "idcard", "idno", "citizenid", "身份证号", "身份证号码"),
     "sex": ("sex", "gender", "jins", "jinsi", "cinsiyet", "пол", "جىنسى", "性别"),
+    "age": ("age", "yash", "yéshi", "yeshi", "yaş", "yas", "yaşı", "возраст", "ياش", "يېشى", "年龄"),
     "father": ("father", "fathername", "father_name", "fathersname", "atisi", "atisiningismi", "babaadi", "отец",
                "父亲", "父亲姓名", "父名"),
 }
 MAX_CANDIDATES = 4000  # name-key candidates scored per row (the most key overlaps first)
+# An age without a birth year: the year is AGE_YEAR - age, give or take one (a list rarely says on
+# which day the age was counted; the leak's registers date from 2017-18).
+AGE_YEAR = 2018
 YEAR_WEIGHT = {0: 1.0, 1: 0.88}  # birth-year difference -> multiplier; beyond: YEAR_FAR
 YEAR_FAR = 0.55
 YEAR_UNKNOWN = 0.9  # the store has no birth date for the person
@@ -56,7 +62,10 @@ SEX_OTHER = 0.7  # the list and the store give different sexes (a data-entry sli
 SEX_UNKNOWN = 0.98  # the store does not know the sex: below a confirmed one
 # place parts: the records write this level of place and none is the one given / write none
 PLACE_OTHER = {"village": 0.85, "township": 0.8, "county": 0.7}
-PLACE_UNKNOWN = 0.97
+# A place the records do not give is no evidence either way, but one they give and agree with is
+# strong evidence (one village of hundreds): the gap outweighs a spelling variant of the same name
+# (帕提玛/帕提曼 differ by 0.05 in name score), as search's township hint does (engine.HINT_MARGIN).
+PLACE_UNKNOWN = 0.92
 SEX_WORDS = {"male": ("male", "m", "man", "er", "erkek", "ər", "мужской", "муж", "м", "ئەر", "男"),
              "female": ("female", "f", "w", "woman", "ayal", "kadın", "kadin", "qiz", "женский", "жен", "ж", "ئايال",
                         "女")}
@@ -77,6 +86,11 @@ def map_columns(header: list[str]) -> dict[str, str]:
                 out[role] = folded[f]
                 break
     return out
+
+
+def age_of(text: str | None) -> int | None:
+    m = re.fullmatch(r"\s*(\d{1,3})\s*\D{0,12}", unicodedata.normalize("NFKC", str(text or "")))
+    return int(m.group(1)) if m and 0 < int(m.group(1)) < 120 else None
 
 
 def birth_year_of(text: str | None) -> int | None:
@@ -102,6 +116,7 @@ class Places:
     county_of_code: dict[str, str]
     finder: re.Pattern[str]
     full_name: dict[str, str]  # a name as the finder finds it (maybe without its suffix) -> the full name
+    townships: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -143,7 +158,8 @@ def places() -> Places:
     # numbered villages (15村, listed or not) whole: 15村 holds no 5村
     alts = "|".join(re.escape(x) for x in sorted(full, key=len, reverse=True) if not x[0].isdigit())
     finder = re.compile(rf"(?<![0-9])(?:[0-9]{{1,3}}村|{alts})")
-    return Places(level, {k: frozenset(v) for k, v in by_latin.items()}, cot, coc, finder, full)
+    towns = tuple(sorted(zh for zh, lv in level.items() if lv == "township"))
+    return Places(level, {k: frozenset(v) for k, v in by_latin.items()}, cot, coc, finder, full, towns)
 
 
 def _fold_place(s: str) -> str:
@@ -157,6 +173,8 @@ _PLACE_WORDS = re.compile(r"\b(county|prefecture|district|city|town(ship)?|villa
                           r"yézisi|kent(i)?|mehelle(si)?|wilayiti|wilayet|vilayet|ilçesi|köyü|kasabası|район|село|"
                           r"xian|zhen|xiang|cun)\b", re.IGNORECASE)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_NUMBERED_VILLAGE = re.compile(r"\s*(?:(\d{1,3})\s*[-.]?\s*(?:kent|kenti|village|cun|köy|koy|brigade)|"
+                               r"(?:kent|village|cun|köy|koy|brigade)\s*(?:no\.?\s*)?(\d{1,3}))\s*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=300_000)
@@ -176,7 +194,9 @@ def resolve_place(text: str) -> tuple[tuple[str, frozenset[tuple[str, str]]], ..
     """The parts of a place as a list writes it (``Konasheher, Toqquzaq, Pilal``; ``托克扎克镇皮拉勒村``),
     each with the (level, Chinese name)s it can name. A Latin part names a place when its folded
     spelling is the list's (words such as county or village aside); a Chinese part is split into
-    the places it names, one part per level. Parts naming nothing known are left out."""
+    the places it names, one part per level. A Latin part no listed spelling matches may still
+    name a township as a family spells it (Tokkuzak: search.township.match_township). Parts naming
+    nothing known are left out."""
     gz = places()
     out = []
     for comp in re.split(r"[,;/|，、；]+", text):
@@ -190,15 +210,26 @@ def resolve_place(text: str) -> tuple[tuple[str, frozenset[tuple[str, str]]], ..
                 if at:
                     out.append((comp if len(at) == len(found) else "/".join(sorted(zh for _, zh in at)), at))
             continue
+        num = _NUMBERED_VILLAGE.fullmatch(comp)
+        if num:  # "4-kent", "village 4", "4 cun": the records write 4村
+            n = num.group(1) or num.group(2)
+            out.append((comp, frozenset({("village", f"{int(n)}村")})))
+            continue
         words = _PLACE_WORDS.sub(" ", comp).split()
         hit = gz.by_latin.get(_fold_place(" ".join(words)))
         if hit:
             out.append((comp, hit))
             continue
+        named = False
         for w in words:  # "Konasheher Toqquzaq" without a comma
             hit = gz.by_latin.get(_fold_place(w))
             if hit:
                 out.append((w, hit))
+                named = True
+        if not named and words:  # a family's own spelling of a township (Tokkuzak): read as a name
+            town = match_township(" ".join(words), gz.townships)
+            if town:
+                out.append((comp, frozenset({("township", town)})))
     return tuple(out)
 
 
@@ -342,6 +373,10 @@ def _cell(row: dict[str, str], cols: dict[str, str], role: str) -> str:
 def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, limit: int = 5) -> list[dict[str, Any]]:
     name = _cell(row, cols, "name")
     year = birth_year_of(_cell(row, cols, "birth"))
+    age = age_of(_cell(row, cols, "age")) if year is None else None
+    year_slack = 0  # birth years this far off count as the same year
+    if age is not None:
+        year, year_slack = AGE_YEAR - age, 1
     place = _cell(row, cols, "place")
     sex = sex_of(_cell(row, cols, "sex"))
     father = _cell(row, cols, "father")
@@ -355,6 +390,8 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
     if father and name and _fold_place(father) not in {_fold_place(w) for w in name.split()}:
         name, name_note = f"{name} {father}", f"father's name {father} taken as the second name"
     scored: dict[int, tuple[float, str]] = {}
+    close: dict[int, float] = {}  # spelling closeness of the best form: orders equal scores (Hu Li: 胡丽 before 高丽)
+    id_hit = ix.by_id.get(idn) if idn else None
     if idn and idn in ix.by_id:
         i = ix.by_id[idn]
         why = ["the ID number matches"]
@@ -376,7 +413,7 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
                 for i in ix.whole.get(k, ()):
                     counts[i] += 2
             elif year is not None:
-                for y in (year - 1, year, year + 1):
+                for y in range(year - 1 - year_slack, year + 2 + year_slack):
                     for i in ix.part_year.get((k, y), ()):
                         counts[i] += 1
         if len(counts) < limit:
@@ -390,13 +427,14 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
         for i in cands:
             if i in scored:
                 continue
-            best = None
-            for f in ix.forms[i]:
-                m = names.score(name, f)
+            best, form = None, ""
+            for written in ix.forms[i]:
+                m = names.score(name, written)
                 if best is None or m.score > best.score:
-                    best = m
+                    best, form = m, written
             if best is None or best.score <= 0:
                 continue
+            close[i] = names.closeness(name, form)
             s = best.score
             why = [f"name {best.score:.2f}: {best.why}"] + ([name_note] if name_note else [])
             py = ix.years[i]
@@ -405,9 +443,13 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
                     s *= YEAR_UNKNOWN
                     why.append("birth year not known in the store")
                 else:
-                    d = abs(py - year)
+                    d = max(0, abs(py - year) - year_slack)
                     s *= YEAR_WEIGHT.get(d, YEAR_FAR)
-                    why.append(f"born {py}" + (" (same year)" if d == 0 else f" ({d} year(s) off)"))
+                    if age is not None:
+                        why.append(f"born {py}" + (f" (age {age} in {AGE_YEAR})" if d == 0 else
+                                                   f" (age {age} in {AGE_YEAR}: {d} year(s) off)"))
+                    else:
+                        why.append(f"born {py}" + (" (same year)" if d == 0 else f" ({d} year(s) off)"))
             if idn and ix.id_numbers[i] and ix.id_numbers[i] != idn:
                 s *= ID_MISMATCH
                 why.append("a different ID number")
@@ -435,7 +477,9 @@ def match_row(ix: PersonIndex, row: dict[str, str], cols: dict[str, str], *, lim
         scored[i] = (round(s, 4), "; ".join(why))
         finals.append(s)
         finals.sort(reverse=True)
-    ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], ix.ids[kv[0]]))[:limit]
+    # equal scores: the person whose ID number the row gives, then the closer spelling, then a stable order
+    ranked = sorted(scored.items(), key=lambda kv: (-round(kv[1][0], 3), kv[0] != id_hit, -round(close.get(kv[0], 0.0), 4),
+                                                    ix.ids[kv[0]]))[:limit]
     # tied: the same (shown) score as the first match, and at least two of them: nothing in the row
     # tells them apart (same name and birth year); the order among them means nothing
     top = round(ranked[0][1][0], 3) if ranked else None

@@ -9,21 +9,25 @@ Steps (each record is decided once, in this order):
    candidate: linked ("probably the same") with the evidence; several: "possibly the same" links
    for review; none: the record stays a person of its own (grouped with other records carrying
    the same mistyped number and name).
-3. A number that lost its last digits in a spreadsheet (``id_pattern``): the persons whose number
-   fits the pattern and whose name is the same or a homophone rendering (one part the same, the
-   other read alike) are compared on birth date, sex, village, household address and township
-   (written, or the folder of the file). Exactly one agreeing: linked, with the evidence. When
-   only the region is left (6.53121E+17) the name must be corroborated by the birth date, the
-   village, the household address or the township, or be nobody else's in the store. Otherwise a
-   person of its own (records with the same digits, name, sex and birth date grouped).
-4. No ID number at all (a relative listed by name, a list without IDs, a name in running text):
-   candidates share a cross-script name key; a Fellegi–Sunter model (m/u weights estimated by EM
-   on these very pairs) weighs name, birth date or age, sex, township/village (written, or the
-   folders of the files), whether the person is named with an ID in the same file, and how many
-   persons carry the very same name (a rare name says more than a common one). Linked only when
-   the best candidate's posterior is above ``LINK_AT`` and no other candidate comes close;
-   candidates above ``REVIEW_AT`` get a "possibly same" link; below, the record stays alone:
-   never forced.
+3. A number that lost its last digits in a spreadsheet (``id_pattern``) but kept the birth date
+   (65412719960629????): the persons whose number fits the pattern and whose name is the same or
+   a homophone rendering (one part the same, the other read alike; among the few born that day,
+   the only one whose name reads close) are compared on birth date, sex, village, household
+   address and township (written, or the folder of the file). Exactly one agreeing: linked, with
+   the evidence. Otherwise a person of its own (records with the same digits, name, sex and
+   birth date grouped). A number that kept only its region (6.53121E+17) goes to step 4, among
+   the persons whose number fits it and whose sex digit agrees with the written sex.
+4. No ID number at all (a relative listed by name, a list without an ID column, a name in
+   running text) or only the region: candidates share a cross-script name key; a
+   Fellegi–Sunter model (m/u weights estimated by EM on these very pairs) weighs name, birth date
+   or age, sex, place (township and village, written, named in the text, or given by the
+   folders and file names: a village's register is named after it; the household address),
+   whether the person is named with an ID in the same file (or is another row of the same
+   sheet: a list names each person once), how many persons carry the very same name, what the
+   lists say (the same reason for listing, the same list entry: category and date) and the
+   phone number. Linked only when the best candidate's posterior is above ``LINK_AT`` and no
+   other candidate comes close; candidates above ``REVIEW_AT`` get a "possibly same" link;
+   below, the record stays alone: never forced.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from izdesh.identity.fellegi_sunter import FellegiSunter
 from izdesh.identity.idnumber import check_char, parse
 from izdesh.names import keys_for_chinese, score
 
-LINK_AT = 0.90  # posterior to link a record without ID to a person
+LINK_AT = 0.85  # posterior to link a record without ID to a person (measured: 99% right at .85-.90)
 REVIEW_AT = 0.30  # posterior for a "possibly same" link
 MARGIN = 0.5  # the runner-up must stay below this to link
 PRIOR_PAIRS = 20.0  # weight of the model's starting beliefs, in pairs
@@ -81,12 +85,15 @@ class Rec:
     building: str | None
     cell: str | None
     address: str | None
+    phone: str | None
+    category: str | None
+    reason: str | None
     text: str | None = None
 
 
 RECORD_COLUMNS = (
     "id, file_id, table_id, kind, name, id_number, id_pattern, id_valid, sex, birth_date, township,"
-    " village, status, event_date, relation, relative_of, facility, building, cell, address"
+    " village, status, event_date, relation, relative_of, facility, building, cell, address, phone, category, reason"
 )
 
 
@@ -103,11 +110,26 @@ def make_rec(row: Any, pool: dict[Any, Any] | None = None) -> Rec:
     a million records repeat a few thousand townships, villages, dates, names and words, and the
     driver makes a new string for every cell (half the rebuild's memory at full scale)."""
     v = [row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], iso(row[9]), row[10],
-         row[11], row[12], iso(row[13]), row[14], row[15], row[16], row[17], row[18], row[19]]  # fmt: skip
+         row[11], row[12], iso(row[13]), row[14], row[15], row[16], row[17], row[18], row[19], _phone(row[20]),
+         row[21], row[22]]  # fmt: skip
     if pool is not None:
         keep = pool.setdefault
         v = [x if x is None or type(x) is int else keep(x, x) for x in v]
     return Rec(*v)
+
+
+_NOT_DIGIT = re.compile(r"\D+")
+
+
+def _phone(v: Any) -> str | None:
+    """A phone number's last 11 digits (a mobile number), however the cell wrote it (text, a
+    spreadsheet number, with spaces or dashes); None when fewer than 7 digits are left."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        v = f"{v:.0f}"
+    d = _NOT_DIGIT.sub("", str(v))
+    return d[-11:] if len(d) >= 7 else None
 
 
 # ---------------------------------------------------------------------------------------- names
@@ -167,6 +189,16 @@ def name_keys(name: str | None) -> frozenset[str]:
     return k
 
 
+def _mentions(text: str, place: str) -> bool:
+    """Whether ``text`` names ``place`` as a whole (6村 is not named by 16村)."""
+    i = text.find(place)
+    while i >= 0:
+        if i == 0 or not text[i - 1].isdigit():
+            return True
+        i = text.find(place, i + 1)
+    return False
+
+
 def _split(name: str) -> tuple[str, ...]:
     """A name's parts as written, without spaces (dots split them); one part when undotted."""
     clean = _SPACES.sub("", name)
@@ -174,7 +206,6 @@ def _split(name: str) -> tuple[str, ...]:
 
 
 STRICT = 0.97  # a homophone rendering among many candidates: the readings must agree closely
-CORROBORATING = ("the written birth date", "the same village", "the same household address", "the same township")
 RELAXED = 0.84  # among very few candidates (a mistyped ID's neighbours, a pattern that fits 1-3)
 
 
@@ -280,6 +311,24 @@ class Cluster:
 
 
 @dataclass(slots=True)
+class Profile:
+    """What a person (so far) is known by, for comparing a record without ID to it (step 4)."""
+
+    number: str | None  # the ID number, or the digits a typist or a spreadsheet left
+    birth: str | None
+    sex: str | None
+    names: set[str]
+    towns: frozenset[str]  # written, or the folders of the files
+    villages: frozenset[str]  # written, or the names of the files (a village's register)
+    addresses: frozenset[str]
+    files: frozenset[int]  # files naming the person with an ID (full, mistyped or partial)
+    tables: frozenset[int]  # sheets with a row of the person
+    reasons: frozenset[str]  # reasons lists give for the person (收押原因 ...)
+    entries: frozenset[tuple[str, str]]  # (category or reason, date) of the person's list entries
+    phones: frozenset[str]
+
+
+@dataclass(slots=True)
 class RecordLink:
     record_id: int
     cluster: str
@@ -341,6 +390,11 @@ class Linker:
         self.model: FellegiSunter | None = None
         self._file_towns: dict[int, frozenset[str]] = {}
         self._all_towns: frozenset[str] | None = None
+        self._file_villages: dict[int, frozenset[str]] = {}
+        self._all_villages: list[str] | None = None
+        self._profiles: dict[str, Profile] = {}
+        self._cluster_towns: dict[str, frozenset[str]] = {}
+        self._region_only: list[Rec] = []  # numbers that kept only their region: step 4
 
     # -- helpers
     def _add(self, key: str, rec: Rec, id_number: str | None = None, basis: str = "id") -> None:
@@ -359,6 +413,18 @@ class Linker:
             path = self.paths.get(file_id, "")
             t = self._file_towns[file_id] = frozenset(x for x in self._all_towns if x in path)
         return t
+
+    def file_villages(self, file_id: int) -> frozenset[str]:
+        """Villages the file's name names (a village's register: 13村户籍人口花名册.xls); the
+        longest where one name holds another (乌鲁肯塔勒村, not 塔勒村)."""
+        v = self._file_villages.get(file_id)
+        if v is None:
+            if self._all_villages is None:
+                self._all_villages = sorted({r.village for r in self.records if r.village})
+            name = self.paths.get(file_id, "").rsplit("/", 1)[-1]
+            hits = {x for x in self._all_villages if x in name and _mentions(name, x)}
+            v = self._file_villages[file_id] = frozenset(x for x in hits if not any(x != y and x in y for y in hits))
+        return v
 
     def cluster_towns(self, c: Cluster) -> set[str]:
         """Townships a person's records write or whose folders hold them."""
@@ -397,8 +463,8 @@ class Linker:
                     self._pattern_index[pat[:14]].append(c)
         for r in typo:
             self._link_typo(r, id_persons)
-        if noid:
-            self._link_by_model(noid)
+        if noid or self._region_only:
+            self._link_by_model(self._region_only + noid)
         return Linkage(self.clusters, self.of_record, self.record_links, self.person_links, self.model, self.counts)
 
     # -- step 2
@@ -564,6 +630,12 @@ class Linker:
         for rec in recs:
             pat = rec.id_pattern or ""
             prefix = pat.split("?", 1)[0]
+            if len(prefix) < 12 and not any(ch != "?" for ch in pat[len(prefix) :]):
+                # Only the region (and perhaps the year) is left (6.53121E+17): the number no
+                # longer picks out one person; the name and what the list says (place, reason,
+                # phone) are weighed by the model of step 4 among the persons whose number fits.
+                self._region_only.append(rec)
+                continue
             if len(prefix) < 5 or any(ch != "?" for ch in pat[len(prefix):]):
                 lo = hi = 0
             else:
@@ -581,6 +653,12 @@ class Linker:
             weak: list[tuple[str, list[str], int]] = []
             floor = RELAXED if n_fits <= 3 else STRICT
             named = [n for n in fits_named if name_level(rec.name, id_persons[n].names(), min_score=floor) >= 1]
+            if not named and not short and n_fits <= MANY_FITS:
+                # Among the few persons of the region born that day, the only one whose name
+                # reads close (伟力 ~ 外力): a clerk's rendering, if nothing else disagrees.
+                near = [n for n in fits_named if name_level(rec.name, id_persons[n].names(), min_score=RELAXED) >= 1]
+                if len(near) == 1:
+                    named, floor = near, RELAXED
             for number in named:
                 lev, ok, bad = self._agree(rec, id_persons[number], number, floor, places=True)
                 if lev >= 1 and not bad:
@@ -591,17 +669,6 @@ class Linker:
             exact = [g for g in good if g[2] == 2]
             if len(exact) == 1 and len(good) > 1:  # the only one with the very same name
                 good = exact
-            if len(good) == 1 and len(prefix) < 12:
-                # Only the region is left (6.53121E+17): the name and the region alone do not pick
-                # out one person among hundreds of thousands, unless the person's birth date,
-                # village or household address agree too, or nobody else in the store has the name.
-                number, ok, lev = good[0]
-                corroborated = any(x.startswith(CORROBORATING) for x in ok)
-                unique = lev == 2 and len(set(by_fold.get(fold_name(rec.name), ()))) == 1
-                if unique and not corroborated:
-                    ok = ok + ["nobody else in the store with this name"]
-                if not (corroborated or unique):
-                    weak, good = good, []
             if len(good) == 1:
                 number, ok, lev = good[0]
                 key = "id:" + number
@@ -634,22 +701,77 @@ class Linker:
             self.counts["pattern_alone" if not review else "pattern_review"] += 1
 
     # -- step 4
-    FEATURES = ("name", "birth", "sex", "place", "same_file", "name_rarity")
-    LEVELS = (3, 3, 2, 3, 2, 3)
+    FEATURES = ("name", "birth", "sex", "place", "same_file", "name_rarity", "listing", "phone")
+    LEVELS = (3, 3, 2, 6, 3, 3, 4, 2)
     # Starting beliefs (Dirichlet pseudo-counts, PRIOR_PAIRS pairs' worth) that EM moves with the
     # data: what a true match and a non-match look like among pairs that share a name key.
-    M_PRIOR = ((0.02, 0.18, 0.8), (0.03, 0.07, 0.9), (0.02, 0.98), (0.05, 0.35, 0.6), (0.4, 0.6), (0.3, 0.3, 0.4))
-    U_PRIOR = ((0.5, 0.3, 0.2), (0.85, 0.1, 0.05), (0.5, 0.5), (0.6, 0.3, 0.1), (0.99, 0.01), (0.8, 0.15, 0.05))
-    WORDS = (
-        ("a name sharing only a coarse key", "a homophone rendering of the name", "the same name"),
-        ("a different birth date or age", "a close birth date or age", "the same birth date or age"),
-        ("a different sex", "the same sex"),
-        ("another township", "the same township", "the same village"),
-        ("not named in the same file", "named with an ID in the same file"),
-        ("a name many persons share", "a name two or three persons share", "the only person in the store with this name"),
+    M_PRIOR = (
+        (0.02, 0.18, 0.8),
+        (0.03, 0.07, 0.9),
+        (0.02, 0.98),
+        (0.03, 0.04, 0.2, 0.13, 0.4, 0.2),  # place: see _place
+        (0.4, 0.59, 0.01),  # same file: see _compare
+        (0.3, 0.3, 0.4),
+        (0.1, 0.2, 0.4, 0.3),  # listing: see _listing
+        (0.1, 0.9),
+    )
+    U_PRIOR = (
+        (0.5, 0.3, 0.2),
+        (0.85, 0.1, 0.05),
+        (0.5, 0.5),
+        (0.6, 0.25, 0.1, 0.03, 0.019, 0.001),
+        (0.97, 0.01, 0.02),
+        (0.8, 0.15, 0.05),
+        (0.3, 0.65, 0.049, 0.001),
+        (0.999, 0.001),
     )
 
+    def profile(self, key: str) -> Profile:
+        """What a person (so far) is known by, computed once per person compared."""
+        p = self._profiles.get(key)
+        if p is None:
+            c = self.clusters[key]
+            recs = c.records
+            number = self._number(key)
+            if c.id_number:
+                birth, sex = _id_birth(c.id_number), _id_sex(c.id_number)
+            else:
+                birth, sex = _mode(r.birth for r in recs), _mode(r.sex for r in recs)
+                if birth is None and number and len(number) >= 14 and "?" not in number[:14]:
+                    birth = _id_birth(number)
+            villages: set[str] = set()
+            for r in recs:
+                if r.village:
+                    villages.add(r.village)
+                else:
+                    villages |= self.file_villages(r.file_id)
+            p = self._profiles[key] = Profile(
+                number, birth, sex, c.names(), self._towns(key), frozenset(villages),
+                frozenset(r.address for r in recs if r.address),
+                frozenset(r.file_id for r in recs if r.id_number or r.id_pattern),
+                frozenset(r.table_id for r in recs if r.table_id is not None),
+                frozenset(r.reason for r in recs if r.reason),
+                frozenset((x, r.event_date) for r in recs if r.event_date for x in (r.category, r.reason) if x),
+                frozenset(r.phone for r in recs if r.phone),
+            )  # fmt: skip
+        return p
+
+    def _number(self, key: str) -> str | None:
+        """The person's ID number, or the digits a typist or a spreadsheet left (cheap: blocking)."""
+        p = self._profiles.get(key)
+        if p is not None:
+            return p.number
+        c = self.clusters[key]
+        return c.id_number or next((r.id_number or r.id_pattern for r in c.records if r.id_number or r.id_pattern), None)
+
+    def _towns(self, key: str) -> frozenset[str]:
+        t = self._cluster_towns.get(key)
+        if t is None:
+            t = self._cluster_towns[key] = frozenset(self.cluster_towns(self.clusters[key]))
+        return t
+
     def _link_by_model(self, recs: list[Rec]) -> None:
+        """Records without ID (and numbers that kept only their region) against the persons so far."""
         # Blocking: persons (so far) sharing a cross-script name key. Keys of every person's name
         # would cost a keys computation per distinct name; instead persons are indexed by their
         # name parts as written and a record's keys are expanded to the written parts that have
@@ -662,11 +784,11 @@ class Linker:
                 parts = _split(n)
                 by_parts[parts].append(key)
                 if len(parts) == 2:
-                    for p in parts:
-                        if p not in seen_parts:
-                            seen_parts.add(p)
-                            for sk in _part_skeletons(p):
-                                part_by_skel[sk].add(p)
+                    for part in parts:
+                        if part not in seen_parts:
+                            seen_parts.add(part)
+                            for sk in _part_skeletons(part):
+                                part_by_skel[sk].add(part)
 
         def candidates(name: str | None) -> set[str]:
             out: set[str] = set()
@@ -685,91 +807,74 @@ class Linker:
                         out.update(by_parts.get((a, b), ()))
             return out
 
-        towns = {c.records[0].township for c in self.clusters.values() if c.records[0].township}
-        towns |= {r.township for r in self.records if r.township}
+        towns = {r.township for r in self.records if r.township}
         self._name_count: Counter[str] = Counter()  # folded name -> persons (so far) carrying it
         for c in self.clusters.values():
             self._name_count.update({fold_name(n) for n in c.names()})
-        files_of: dict[str, set[int]] = {}
-        profile: dict[str, tuple[str | None, str | None, str | None, str | None, set[str]]] = {}
-
-        def prof(key: str) -> tuple[str | None, str | None, str | None, str | None, set[str]]:
-            p = profile.get(key)
-            if p is None:
-                c = self.clusters[key]
-                birth = _id_birth(c.id_number) if c.id_number else _mode(r.birth for r in c.records)
-                sex = _id_sex(c.id_number) if c.id_number else _mode(r.sex for r in c.records)
-                p = profile[key] = (
-                    birth, sex, _mode(r.township for r in c.records), _mode(r.village for r in c.records), c.names()
-                )
-                files_of[key] = {r.file_id for r in c.records}
-            return p
-
         pairs: list[tuple[Rec, str, tuple[int | None, ...], dict[str, Any]]] = []
-        in_file: dict[int, set[str]] | None = None
         for rec in recs:
             ctx = self._context(rec, towns)
             cands = candidates(rec.name)
+            region = ctx["region"]
+            if region:  # the digits left must fit the person's number, and its sex digit the written sex
+                sex = ctx["sex"]
+                cands = {
+                    k for k in cands
+                    if ((num := self._number(k)) is None or num.startswith(region))
+                    and not (sex and (idn := self.clusters[k].id_number) and _id_sex(idn) != sex)
+                }  # fmt: skip
             if len(cands) > MANY:
                 # Many namesakes: only those with evidence besides the name are worth weighing
                 # (named with an ID in the same file, or of a township the record names).
-                where = {rec.township} if rec.township else set(ctx["towns"])
-                where |= {t for t in towns if t and t in ctx["path"]}
-                if in_file is None:
-                    in_file = defaultdict(set)
-                    for key_c, c in self.clusters.items():
-                        for r in c.records:
-                            if r.id_number or r.id_pattern:
-                                in_file[r.file_id].add(key_c)
-                here = in_file.get(rec.file_id, set())
-                keep = {key for key in cands if key in here or self.clusters[key].records[0].township in where}
+                where = ctx["towns"]
+                keep = {k for k in cands if self._towns(k) & where or rec.file_id in self.profile(k).files}
                 cands = keep if len(keep) <= 4 * MANY else set()
-            for key in cands:
-                birth, sex, town, village, names = prof(key)
-                v = self._compare(rec, ctx, key, birth, sex, town, village, names, files_of[key])
-                pairs.append((rec, key, v, ctx))
+            for key in sorted(cands):
+                pairs.append((rec, key, self._compare(rec, ctx, self.profile(key)), ctx))
             if not cands:
-                self._alone(rec)
+                self._unlinked(rec, ctx)
         if not pairs:
             return
         self.model = FellegiSunter.fit(
             (p[2] for p in pairs), self.LEVELS, m_prior=self.M_PRIOR, u_prior=self.U_PRIOR, strength=PRIOR_PAIRS
         )
         by_rec: dict[int, list[tuple[float, str, tuple[int | None, ...]]]] = defaultdict(list)
-        rec_of: dict[int, Rec] = {}
+        of: dict[int, tuple[Rec, dict[str, Any]]] = {}
         lam = self.model.prior
-        for rec, key, v, _ctx in pairs:
+        for rec, key, v, ctx in pairs:
             w = max(min(self.model.weight(v) + math.log2(lam / (1 - lam)), 60.0), -60.0)
             by_rec[rec.id].append((2.0**w, key, v))
-            rec_of[rec.id] = rec
+            of[rec.id] = (rec, ctx)
         for rid, odds in by_rec.items():
-            rec = rec_of[rid]
+            rec, ctx = of[rid]
             # A record is at most one person: the candidates share the probability with "none".
             total = 1.0 + sum(o for o, _k, _v in odds)
             scored = [(o / total, k, v) for o, k, v in odds]
             scored.sort(key=lambda x: (-x[0], x[1]))
             best_p, best_key, best_v = scored[0]
             second = scored[1][0] if len(scored) > 1 else 0.0
+            what = self._what(ctx, best_key)
             if best_p >= LINK_AT and second < MARGIN:
                 self.clusters[best_key].records.append(rec)
                 self.of_record[rec.id] = best_key
                 why = (
-                    f"No ID number written; linked by name and context (Fellegi–Sunter, posterior {best_p:.3f}): "
-                    + ", ".join(self.model.explain(best_v, self.WORDS))
+                    f"{what}; linked by name and context (Fellegi–Sunter, posterior {best_p:.3f}): "
+                    + ", ".join(self._explain(best_v, rec, ctx, self.profile(best_key)))
                     + (f"; the next candidate scores {second:.2f}" if len(scored) > 1 else "; the only candidate")
                     + "."
                 )
-                self.record_links.append(RecordLink(rid, best_key, "same", "name_model", round(best_p, 4), why))
-                self.counts["noid_linked"] += 1
+                method = "id_pattern" if ctx["region"] else "name_model"
+                self.record_links.append(RecordLink(rid, best_key, "same", method, round(best_p, 4), why))
+                self.counts["region_linked" if ctx["region"] else "noid_linked"] += 1
                 continue
-            own = self._alone(rec)
+            own = self._unlinked(rec, ctx)
             reviewed = 0
             for p, key, v in scored[:5]:
                 if p < REVIEW_AT:
                     break
                 why = (
-                    f"No ID number written; same or similar name, posterior {p:.3f}: "
-                    + ", ".join(self.model.explain(v, self.WORDS))
+                    f"{self._what(ctx, key)}; same or similar name, posterior {p:.3f}: "
+                    + ", ".join(self._explain(v, rec, ctx, self.profile(key)))
                     + (
                         f"; {sum(1 for s in scored if s[0] >= REVIEW_AT)} candidates, not linked"
                         if second >= MARGIN
@@ -777,10 +882,29 @@ class Linker:
                     )
                     + ". Possibly the same person."
                 )
-                self.record_links.append(RecordLink(rid, key, "possibly_same", "name_model", round(p, 4), why))
+                method = "id_pattern" if ctx["region"] else "name_model"
+                self.record_links.append(RecordLink(rid, key, "possibly_same", method, round(p, 4), why))
                 self.person_links.append(PersonLink(own, key, rid, round(p, 4), why))
                 reviewed += 1
-            self.counts["noid_review" if reviewed else "noid_alone"] += 1
+            prefix = "region" if ctx["region"] else "noid"
+            self.counts[f"{prefix}_review" if reviewed else f"{prefix}_alone"] += 1
+
+    def _what(self, ctx: dict[str, Any], key: str) -> str:
+        if not ctx["region"]:
+            return "No ID number written"
+        number = self.profile(key).number
+        fits = f"; {number} fits it" if number and "?" not in number and self.clusters[key].id_number else ""
+        return f"The ID was stored as a spreadsheet number and kept only its region ({ctx['pattern']}){fits}"
+
+    def _unlinked(self, rec: Rec, ctx: dict[str, Any]) -> str:
+        """A record the model did not link: a person of its own."""
+        if ctx["region"]:
+            # Not grouped with namesakes: the region and a name do not make one person (one list
+            # of a township names three 帕提曼·阿不都克力木).
+            key = "x:pat:" + self._stable(rec)
+            self._add(key, rec, None, "id_pattern")
+            return key
+        return self._alone(rec)
 
     def _alone(self, rec: Rec) -> str:
         key = "x:rec:" + self._stable(rec)
@@ -788,10 +912,14 @@ class Linker:
         return key
 
     def _context(self, rec: Rec, towns: set[str]) -> dict[str, Any]:
-        """What a record without ID says about the person: age, sex, places, the year of the file."""
+        """What a record without ID says about the person: age, sex, places, the year of the file,
+        the digits a region-only number kept."""
         text = rec.text or ""
         path = self.paths.get(rec.file_id, "")
-        ctx: dict[str, Any] = {"text": text, "path": path}
+        ctx: dict[str, Any] = {"text": text, "path": path, "address": rec.address}
+        pat = rec.id_pattern or ""
+        ctx["pattern"] = pat
+        ctx["region"] = pat.split("?", 1)[0] if pat and not rec.id_number else ""
         m = _AGE.search(text)
         ctx["age"] = int(m.group(1)) if m else None
         years = [int(y) for y in _YEAR_IN_PATH.findall(path) if 2000 <= int(y) <= 2030]
@@ -804,56 +932,114 @@ class Linker:
             if ms:
                 sex = "male" if ms.group(1) == "男" else "female"
         ctx["sex"] = sex
-        ctx["towns"] = {t for t in towns if t and t in text} if text else set()
+        # The record's townships: written, else named in its text, else its file's folders.
+        in_text = {t for t in towns if t and t in text} if text else set()
+        ctx["towns"] = {rec.township} if rec.township else (in_text or set(self.file_towns(rec.file_id)))
+        # Its villages: written, else the file's name (a village's register); a text's villages
+        # are looked for per candidate (_place).
+        ctx["villages"] = {rec.village} if rec.village else (set() if text else set(self.file_villages(rec.file_id)))
         return ctx
 
-    def _compare(
-        self, rec: Rec, ctx: dict[str, Any], key: str, birth: str | None, sex: str | None,
-        town: str | None, village: str | None, names: set[str], files: set[int],
-    ) -> tuple[int | None, ...]:  # fmt: skip
-        lev = name_level(rec.name, names, min_score=0.9)  # 0: only a shared (coarse) key
+    def _place(self, ctx: dict[str, Any], p: Profile) -> tuple[int | None, str]:
+        """0 another township; 1 another village of the same township; 2 the same township;
+        3 the same village (a township unknown on one side); 4 the same village of the same
+        township; 5 the same household address. None: nothing to compare. With the place named."""
+        if ctx["address"] and ctx["address"] in p.addresses:
+            return 5, ctx["address"]
+        mine = ctx["villages"]
+        if not mine and ctx["text"]:
+            mine = {v for v in p.villages if _mentions(ctx["text"], v)}
+        same_v = mine & p.villages
+        towns = ctx["towns"]
+        if towns and p.towns:
+            same_t = towns & p.towns
+            if not same_t:
+                return 0, f"{min(towns)} vs {min(p.towns)}"
+            if same_v:
+                return 4, f"{min(same_v)}, {min(same_t)}"
+            if mine and p.villages:
+                return 1, f"{min(mine)} vs {min(p.villages)}, {min(same_t)}"
+            return 2, min(same_t)
+        if same_v:
+            return 3, min(same_v)
+        return None, ""
+
+    @staticmethod
+    def _listing(rec: Rec, p: Profile) -> int | None:
+        """What the lists say of the person. 0 listed elsewhere for another reason; 1 listed
+        nowhere else with a reason; 2 the same reason; 3 the same list entry (category or reason
+        with the same date). None when the record gives no reason."""
+        if rec.event_date and ((rec.category, rec.event_date) in p.entries or (rec.reason, rec.event_date) in p.entries):
+            return 3
+        if not rec.reason:
+            return None
+        if rec.reason in p.reasons:
+            return 2
+        return 0 if p.reasons else 1
+
+    def _compare(self, rec: Rec, ctx: dict[str, Any], p: Profile) -> tuple[int | None, ...]:
+        lev = name_level(rec.name, p.names, min_score=0.9)  # 0: only a shared (coarse) key
         birth_l: int | None = None
-        if birth:
+        if p.birth:
             if rec.birth:
-                birth_l = 2 if rec.birth == birth else (1 if rec.birth[:4] == birth[:4] else 0)
+                birth_l = 2 if rec.birth == p.birth else (1 if rec.birth[:4] == p.birth[:4] else 0)
             elif ctx["age"] is not None and ctx["year"]:
-                d = abs(ctx["year"] - int(birth[:4]) - ctx["age"])
+                d = abs(ctx["year"] - int(p.birth[:4]) - ctx["age"])
                 birth_l = 2 if d <= 1 else (1 if d <= 3 else 0)
-        sex_l = None if not (sex and ctx["sex"]) else int(sex == ctx["sex"])
-        place_l: int | None = None
-        if rec.township or rec.village:
-            if village and rec.village == village:
-                place_l = 2
-            elif town and rec.township == town:
-                place_l = 1
-            elif rec.township and town:
-                place_l = 0
-        elif ctx["text"] and town:
-            if village and village in ctx["text"] and town in ctx["text"]:
-                place_l = 2
-            elif town in ctx["text"]:
-                place_l = 1
-            elif ctx["towns"]:
-                place_l = 0
-            elif town in ctx["path"]:
-                place_l = 1
-        elif town and town in ctx["path"]:
-            place_l = 1
-        if place_l is None:  # the townships of the files' folders (registers sit in their township's)
-            mine = {rec.township} if rec.township else (ctx["towns"] or self.file_towns(rec.file_id))
-            theirs = self.cluster_towns(self.clusters[key])
-            if mine and theirs:
-                place_l = 1 if mine & theirs else 0
-        same_file = int(rec.file_id in files and any(
-            r.file_id == rec.file_id and r.id != rec.id and (r.id_number or r.id_pattern)
-            for r in self.clusters[key].records
-        ))  # fmt: skip
+        sex_l = None if not (p.sex and ctx["sex"]) else int(p.sex == ctx["sex"])
+        place_l = self._place(ctx, p)[0]
+        # Named with an ID elsewhere in the same file (a report naming the person twice) says
+        # much; a row of the same sheet says the opposite (a list names each person once).
+        same_file = 2 if rec.table_id is not None and rec.table_id in p.tables else int(rec.file_id in p.files)
         # Term frequency: the same rare name says more than the same common one.
         rarity: int | None = None
         if lev == 2:
             n = self._name_count.get(fold_name(rec.name), 0)
             rarity = 2 if n <= 1 else (1 if n <= 3 else 0)
-        return (lev, birth_l, sex_l, place_l, same_file, rarity)
+        phone_l = int(rec.phone in p.phones) if rec.phone and p.phones else None
+        return (lev, birth_l, sex_l, place_l, same_file, rarity, self._listing(rec, p), phone_l)
+
+    def _explain(self, v: tuple[int | None, ...], rec: Rec, ctx: dict[str, Any], p: Profile) -> list[str]:
+        """The evidence in plain words, each with its weight (log2 likelihood ratio)."""
+        assert self.model is not None
+        out = []
+        for k, lev in enumerate(v):
+            if lev is None:
+                continue
+            out.append(f"{self._word(k, lev, rec, ctx, p)} ({self.model.feature_weight(k, lev):+.1f})")
+        return out
+
+    def _word(self, k: int, lev: int, rec: Rec, ctx: dict[str, Any], p: Profile) -> str:
+        feature = self.FEATURES[k]
+        if feature == "name":
+            near = sorted(p.names, key=lambda n: (-name_score(rec.name or "", n), n))[:1]
+            return (f"a name sharing only a coarse key ({rec.name} ~ {near[0] if near else '?'})",
+                    f"a homophone rendering of the name ({rec.name} ~ {near[0] if near else '?'})",
+                    f"the same name {rec.name}")[lev]  # fmt: skip
+        if feature == "birth":
+            said = f"the written birth date {rec.birth}" if rec.birth else f"the age {ctx['age']} in {ctx['year']}"
+            return (f"{said} disagrees with the person's birth date {p.birth}",
+                    f"{said} is close to the person's birth date {p.birth}",
+                    f"{said} fits the person's birth date {p.birth}")[lev]  # fmt: skip
+        if feature == "sex":
+            return f"a different sex (the person's is {p.sex})" if lev == 0 else f"the same sex ({p.sex})"
+        if feature == "place":
+            where = self._place(ctx, p)[1]
+            return ("another township", "another village of the same township", "the same township",
+                    "the same village", "the same village of the same township",
+                    "the same household address")[lev] + f" ({where})"  # fmt: skip
+        if feature == "same_file":
+            return ("not named in the same file", "named with an ID in the same file",
+                    "already another row of the same sheet")[lev]  # fmt: skip
+        if feature == "name_rarity":
+            return ("a name many persons share", "a name two or three persons share",
+                    "the only person in the store with this name")[lev]  # fmt: skip
+        if feature == "listing":
+            return (f"listed elsewhere for another reason ({', '.join(sorted(p.reasons)[:2])}, not {rec.reason})",
+                    f"listed nowhere else with a reason (this list: {rec.reason})",
+                    f"listed elsewhere for the same reason ({rec.reason})",
+                    f"the same list entry elsewhere ({rec.category or rec.reason}, {rec.event_date})")[lev]  # fmt: skip
+        return ("another phone number", "the same phone number")[lev]
 
 
 def _mode(values: Iterable[Any]) -> Any:

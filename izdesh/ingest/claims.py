@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, text, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -49,6 +49,12 @@ def _dead_here(worker: str) -> bool:
     return False
 
 
+# Built once: run per file (building a statement cost more than running it).
+_CLAIM = insert(schema.claim)
+_DONE = select(schema.source_file.c.id).where(schema.source_file.c.path == bindparam("path"))
+_RELEASE = delete(schema.claim).where(schema.claim.c.path == bindparam("path"))
+
+
 class Claims:
     def __init__(self, engine: Engine, timeout: float | None = None) -> None:
         self.engine = engine
@@ -62,7 +68,7 @@ class Claims:
         now = time.time()
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(c).values(path=path, worker=self.worker, at=now))
+                conn.execute(_CLAIM, {"path": path, "worker": self.worker, "at": now})
                 return self._still_to_do(conn, path)
         except IntegrityError:
             pass
@@ -82,16 +88,15 @@ class Claims:
     def _still_to_do(conn: Connection, path: str) -> bool:
         """Checked after the claim is held: a worker that finished the file in the meantime has
         committed its row and dropped its claim in one transaction, so this sees it."""
-        f = schema.source_file
-        if conn.execute(select(f.c.id).where(f.c.path == path)).first() is None:
+        if conn.execute(_DONE, {"path": path}).first() is None:
             return True
-        conn.execute(delete(schema.claim).where(schema.claim.c.path == path))
+        conn.execute(_RELEASE, {"path": path})
         return False
 
     @staticmethod
     def release(conn: Connection, path: str) -> None:
         """In the transaction that writes the file's results."""
-        conn.execute(delete(schema.claim).where(schema.claim.c.path == path))
+        conn.execute(_RELEASE, {"path": path})
 
     def live_elsewhere(self) -> int:
         """Claims of other workers that are not stale: they are still at work."""

@@ -22,6 +22,7 @@ from izdesh.ingest.archives import ARCHIVE_KINDS
 from izdesh.ingest.detect import detect
 from izdesh.ingest.documents import check_ooxml, sniff_text_kind
 from izdesh.ingest.errors import FileError
+from izdesh.ingest.rows import record_rows
 from izdesh.ingest.tables import Sheet, cell_text, read_delimited, read_spreadsheet
 from izdesh.records.mapping import RecordOut, id_fields, map_sheet
 from izdesh.records.text import people_in_text
@@ -45,6 +46,14 @@ class FileResult:
     # paragraph, cell (one table row), page, slide or ocr; locators like the records'.
     blocks: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    # The records as rows ready for the store (izdesh.ingest.rows), made from `records` by the
+    # reader before the result goes to the writer, which then gets `records` empty.
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def prepare(self) -> FileResult:
+        if self.records:
+            self.rows, self.records = record_rows(self.records), []
+        return self
 
 
 def _text_block(res: FileResult, kind: str, locator: dict[str, Any], text: str) -> None:
@@ -274,18 +283,28 @@ def _document(res: FileResult, path: Path, kind: str, unpack_dir: Path | None) -
     for block in doc.blocks:
         res.records.extend(people_in_text(block.text, block.locator))
         _text_block(res, _block_kind(block.locator), block.locator, block.text)
-    if doc.ocr_pages:
+    has_text = any(b.text.strip() for b in doc.blocks) or any(s.rows for s, _ in doc.sheets)
+    if doc.ocr_pages and kind == "pdf" and _may_queue(res) and not (has_text or doc.images or doc.attachments):
+        # Only scans that are nothing else are queued: OCR later adds all of the file's text.
+        res.meta["ocr_queued"] = len(doc.ocr_pages)
+        problems.insert(0, f"{ocr.QUEUED} {len(doc.ocr_pages)} image-only page(s) queued ({_pages(doc.ocr_pages)})")
+    elif doc.ocr_pages:
         problems.extend(_ocr_pdf(res, path, doc.ocr_pages))
     if doc.images:
         problems.extend(_ocr_media(res, path, doc.images))
     if doc.attachments:
         _attachments(res, doc.attachments, unpack_dir)
-    has_text = any(b.text.strip() for b in doc.blocks) or any(s.rows for s, _ in doc.sheets)
     if not has_text and not doc.ocr_pages and not doc.attachments:
         raise FileError("empty", f"no text in this {kind} file")
     if problems:
         res.status = "partial"
         res.reason = "; ".join(problems[:6]) + (f" (and {len(problems) - 6} more)" if len(problems) > 6 else "")
+
+
+def _may_queue(res: FileResult) -> bool:
+    """OCR deferred (IZDESH_OCR=defer) and the file is not an archive member: the queue re-reads
+    files from their originals (izdesh.ingest.ocr_queue), and a member's is in its archive."""
+    return ocr.deferred() and "!" not in res.path
 
 
 def _ocr_pdf(res: FileResult, path: Path, pages: list[int]) -> list[str]:
@@ -380,6 +399,10 @@ def _image(res: FileResult, path: Path) -> None:
     name = Path(res.path.split("!")[-1]).name
     if ANY_ID_IN_NAME.search(name):
         return  # a mugshot: the person is in the file name, the picture is a face
+    if _may_queue(res):
+        res.meta["ocr"] = "queued"
+        res.status, res.reason = "partial", f"{ocr.QUEUED} the picture is queued for OCR"
+        return
     if not ocr.enabled():
         res.meta["ocr"] = "off"
         return

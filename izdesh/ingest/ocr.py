@@ -2,7 +2,8 @@
 download). One engine per process, loaded on first use. Output is grouped into visual lines, top
 down, each line's boxes left to right joined by a space (table rows keep their cells apart).
 
-Switch OCR off with IZDESH_OCR=0 (quick runs); IZDESH_OCR_BUDGET sets the seconds one file may
+Switch OCR off with IZDESH_OCR=0 (quick runs), or defer it with IZDESH_OCR=defer (see
+deferred()); IZDESH_OCR_BUDGET sets the seconds one file may
 spend in OCR (default 120); IZDESH_OCR_THREADS the ONNX threads per process (the ingest pool sets
 it so its workers share the cores); IZDESH_OCR_REC_HEIGHT the line height for recognition (48; 32
 costs ~0.6x the CPU but lost ~1 point of person recall on the synthetic scans).
@@ -43,8 +44,24 @@ def rec_height() -> int:
         return REC_HEIGHT
 
 
+def _setting() -> str:
+    return os.environ.get("IZDESH_OCR", "1").strip().lower()
+
+
 def enabled() -> bool:
-    return os.environ.get("IZDESH_OCR", "1").strip().lower() not in ("0", "off", "false", "no")
+    """OCR in this run: IZDESH_OCR unset, 1 or defer (0, off, false, no: off)."""
+    return _setting() not in ("0", "off", "false", "no")
+
+
+QUEUED = "OCR deferred:"  # how the reason of a file queued for OCR begins (the queue is these files)
+
+
+def deferred() -> bool:
+    """IZDESH_OCR=defer: files that need OCR and nothing else (image-only PDFs, pictures without an
+    ID in their name, not in an archive) are stored at once, marked queued, and a later run with
+    OCR on reads them (izdesh.ingest.ocr_queue); other files are OCR'd as they are read. OCR costs
+    ~3 CPU-s a page: an ingest of the --full leak without it takes minutes, with it hours."""
+    return _setting() == "defer"
 
 
 def budget_seconds() -> float:

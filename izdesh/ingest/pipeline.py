@@ -4,6 +4,7 @@ rebuild persons."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import signal
@@ -16,25 +17,28 @@ from collections.abc import Callable, Iterator
 from fnmatch import fnmatch
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as mp_wait
-from typing import Any
+from typing import Any, NamedTuple
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy.engine import Connection as DbConnection
+from sqlalchemy.engine import CursorResult
 
 from izdesh.identity.persons import rebuild_persons
 from izdesh.search.index import clear_name_index, rebuild_name_index
+from izdesh.ingest import ocr
 from izdesh.ingest.extract import FileResult, extract, sha256_of
 from izdesh.docs.index import write_text
 from izdesh.store import schema
 from izdesh.ingest.claims import Claims, derived_lock
+from izdesh.ingest.rows import COLUMNS as ROW_COLUMNS
+from izdesh.ingest.rows import RECORD_AS_TEXT
 from izdesh.store.integrity import integrity_check
 from izdesh.store.bulk import insert_rows
 from izdesh.store.db import get_meta, open_engine, set_meta
 from izdesh.store.files import remember_roots
-
-RECORD_COLUMNS = {c.name for c in schema.record.c} - {"id", "file_id", "table_id", "person_id"}
 
 
 @dataclass
@@ -46,7 +50,26 @@ class Summary:
     by_status: Counter[str] = field(default_factory=Counter)
     elsewhere: int = 0  # files another live worker was reading when this one came to them
     deferred: bool = False  # persons not rebuilt: other workers still at work
+    ocr_done: int = 0  # files whose OCR an earlier run queued (IZDESH_OCR=defer), read in this run
     integrity: list[str] = field(default_factory=list)  # problems the store's own check found
+    # Where the run's time went: phase -> {"wall": s, "cpu": s of this process}. "read_write":
+    # reading (in the pool) and writing, overlapped; "write": the writer's share of it.
+    phases: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+class _Phase:
+    """Adds wall and this process's CPU seconds of a `with` block to summary.phases[name]."""
+
+    def __init__(self, summary: Summary, name: str) -> None:
+        self.summary, self.name = summary, name
+
+    def __enter__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc: object) -> None:
+        p = self.summary.phases.setdefault(self.name, {"wall": 0.0, "cpu": 0.0})
+        p["wall"] += time.perf_counter() - self.wall
+        p["cpu"] += time.process_time() - self.cpu
 
 
 def walk(paths: list[Path], exclude: tuple[str, ...] = ()) -> Iterator[tuple[Path, str]]:
@@ -103,34 +126,58 @@ def ingest(
         def more(n: int) -> None:  # archive members join the run as they are found
             bar.update(task, total=(bar.tasks[0].total or 0) + n)
 
-        for res in _extract_all(todo, workers, on_more=more, claim=claims.take):
-            _write(engine, res)
-            summary.files += 1
-            summary.records += len(res.records)
-            summary.by_status[res.status] += 1
-            elapsed = bar.tasks[0].elapsed or 0
-            bar.update(task, advance=1, rate=f"{summary.files / elapsed:.0f}" if elapsed else "-")
+        with _Phase(summary, "read_write"):
+            results = _extract_all(todo, workers, on_more=more, claim=claims.take)
+            for batch in _batches(results, batch_seconds()):
+                with _Phase(summary, "write"):
+                    _write_batch(engine, batch)
+                for res in batch:
+                    summary.files += 1
+                    summary.records += len(res.rows)
+                    summary.by_status[res.status] += 1
+                elapsed = bar.tasks[0].elapsed or 0
+                bar.update(task, advance=len(batch), rate=f"{summary.files / elapsed:.0f}" if elapsed else "-")
+    if ocr.enabled() and not ocr.deferred():  # scans an earlier run queued (IZDESH_OCR=defer) are read now
+        from izdesh.ingest.ocr_queue import complete
+
+        with _Phase(summary, "ocr_queue"):
+            summary.ocr_done = complete(engine, workers, progress=progress)
     summary.elsewhere = claims.lost
     if claims.live_elsewhere():
         summary.deferred = True  # other workers are still at work: the last to finish rebuilds
     else:
-        with derived_lock(engine):
-            with engine.connect() as conn:
-                stale = get_meta(conn, "derived_stale") == "1"
-            if stale:  # persons depend on records alone: nothing new, nothing to rebuild
+        rebuild_derived(engine, summary, progress)
+    return finish(engine, summary)
+
+
+def rebuild_derived(engine: Engine, summary: Summary, progress: bool) -> None:
+    """Persons and the name index again from all records, if records changed since they were built."""
+    with derived_lock(engine):
+        with engine.connect() as conn:
+            stale = get_meta(conn, "derived_stale") == "1"
+        if stale:  # persons depend on records alone: nothing new, nothing to rebuild
+            with _Phase(summary, "persons"):
                 clear_name_index(engine)
                 rebuild_persons(engine, progress=progress)
+            with _Phase(summary, "name_index"):
                 rebuild_name_index(engine)
-                with engine.begin() as conn:
-                    set_meta(conn, "derived_stale", "0")
-                    if conn.dialect.name == "postgresql":
-                        # Planner statistics for the bulk-loaded tables now, not whenever
-                        # autovacuum comes round (COPY leaves them unanalysed).
-                        conn.exec_driver_sql("ANALYZE")
+            with engine.begin() as conn:
+                set_meta(conn, "derived_stale", "0")
+                if conn.dialect.name == "postgresql":
+                    # Planner statistics for the bulk-loaded tables now, not whenever
+                    # autovacuum comes round (COPY leaves them unanalysed).
+                    conn.exec_driver_sql("ANALYZE")
+
+
+def finish(engine: Engine, summary: Summary) -> Summary:
+    """The summary's count of persons and the store's integrity check."""
     with engine.connect() as conn:
         summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
-    if summary.files:
-        summary.integrity = integrity_check(engine)
+    if summary.files or summary.ocr_done:
+        with _Phase(summary, "integrity"):
+            summary.integrity = integrity_check(engine)
+    if os.environ.get("IZDESH_INGEST_PHASES"):  # a file for the benchmark (bench/ingest.py)
+        Path(os.environ["IZDESH_INGEST_PHASES"]).write_text(json.dumps(summary.phases), encoding="utf-8")
     return summary
 
 
@@ -218,7 +265,7 @@ def _extract_all(
                 abs_path, rel = queue.pop()
                 if not _claimed(claim, (abs_path, rel)):
                     continue
-                res = _extract_guarded(abs_path, rel, unpack, timeout)
+                res = _extract_guarded(abs_path, rel, unpack, timeout).prepare()
                 _drop_member_file(abs_path, unpack)
                 found: list[_Task] = []
                 yield from fan_out(res, found.append)
@@ -313,7 +360,7 @@ def _worker_main(conn: Connection, threads: int = 1) -> None:  # pragma: no cove
             return
         abs_path, rel, unpack = task
         try:
-            res = extract(Path(abs_path), rel, unpack_dir=Path(unpack))
+            res = extract(Path(abs_path), rel, unpack_dir=Path(unpack)).prepare()
         except BaseException as exc:
             res = FileResult(rel, "", 0, "unknown", "corrupt", f"{type(exc).__name__}: {exc}")
         conn.send(res)
@@ -398,80 +445,131 @@ class _Pool:
         self.idle, self.busy = [], {}
 
 
-def _write(engine: Engine, res: FileResult) -> None:
-    """The file's row, tables and records in one transaction, which also drops its claim."""
+# A transaction takes results until it holds this many records and text blocks, this many files,
+# or its first result has waited this long (IZDESH_WRITE_BATCH_SECONDS). One commit per file cost
+# the writer a fifth of its time at the mid-scale leak (mostly small files: reports, photos); a
+# killed run redoes at most one batch, as it redid the files in flight before.
+BATCH_ROWS = 50_000
+BATCH_FILES = 500
+BATCH_SECONDS = 2.0
+
+
+def batch_seconds() -> float:
+    try:
+        return float(os.environ.get("IZDESH_WRITE_BATCH_SECONDS", "") or BATCH_SECONDS)
+    except ValueError:
+        return BATCH_SECONDS
+
+
+def _batches(results: Iterator[FileResult], seconds: float) -> Iterator[list[FileResult]]:
+    batch: list[FileResult] = []
+    size, since = 0, 0.0
+    for res in results:
+        if not batch:
+            since = time.monotonic()
+        batch.append(res)
+        size += len(res.rows) + len(res.blocks)
+        if size >= BATCH_ROWS or len(batch) >= BATCH_FILES or time.monotonic() - since >= seconds:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _write_batch(engine: Engine, batch: list[FileResult]) -> None:
+    """Files with their tables and records in one transaction, which also drops their claims."""
     with engine.begin() as conn:
-        if res.sha256 and res.status != "empty":
-            f = schema.source_file
-            same = conn.execute(
-                select(f.c.path)
-                .where(f.c.sha256 == res.sha256, f.c.status.not_in(("empty", "duplicate")))
-                .order_by(f.c.path)
-                .limit(1)
-            ).scalar()
-            if same is not None:  # identical bytes already read: account for the file, keep no copy
-                res.status, res.reason = "duplicate", f"same content as {same}"
-                res.records, res.tables, res.blocks = [], [], []
-        Claims.release(conn, res.path)
-        file_id = conn.execute(
-            schema.source_file.insert().values(
-                path=res.path,
-                sha256=res.sha256,
-                size=res.size,
-                type=res.type,
-                status=res.status,
-                reason=res.reason,
-                meta=res.meta or None,
-                records=len(res.records),
-            )
-        ).inserted_primary_key[0]
-        table_ids: dict[str, int] = {}
-        for t in res.tables:
-            table_ids[t["sheet"]] = conn.execute(
-                schema.source_table.insert().values(
-                    file_id=file_id,
-                    sheet=t["sheet"],
-                    header_row=t["header_row"],
-                    columns=t["columns"],
-                    rows=t["rows"],
-                )
-            ).inserted_primary_key[0]
-        if res.records:  # COPY on PostgreSQL: a table of persons gives tens of thousands of rows
-            fields = sorted(RECORD_COLUMNS - {"kind", "locator", "raw", "flags"})
-            insert_rows(
-                conn,
-                schema.record,
-                ("file_id", "table_id", "kind", "locator", "raw", "flags", *fields),
-                (
-                    (
-                        file_id,
-                        table_ids.get(rec.locator.get("sheet", "")) if rec.kind == "table" else None,
-                        rec.kind,
-                        rec.locator,
-                        rec.raw,
-                        rec.flags or None,
-                        *(rec.fields.get(k) for k in fields),
-                    )
-                    for rec in res.records
-                ),
-            )
-        if res.blocks:  # the file's text for full-text search, indexed in this same transaction
-            write_text(conn, file_id, res)
-        if res.type in ("jpeg", "png") and res.status == "ok":
-            # The photo's own record (ID from the file name), not text OCR found in the picture.
-            rec = next((r for r in res.records if r.kind == "photo"), None)
-            record_id = None
-            if rec is not None:
-                record_id = conn.execute(
-                    select(schema.record.c.id).where(
-                        schema.record.c.file_id == file_id, schema.record.c.kind == "photo"
-                    )
-                ).scalar()
-            conn.execute(
-                schema.photo.insert().values(
-                    file_id=file_id,
-                    record_id=record_id,
-                    taken_at=rec.locator.get("taken_at") if rec else None,
-                    exif=res.meta.get("exif"),
-                )
-            )
+        for res in batch:
+            _write(conn, res)
+
+
+class _TextOf(NamedTuple):
+    """What izdesh.docs.index.write_text reads of a file (its records only to know if it has any)."""
+
+    path: str
+    status: str
+    meta: dict[str, Any]
+    blocks: list[dict[str, Any]]
+    records: list[Any]
+
+
+# The writer's statements, built once: building one per file (select(...).where(...), .values(...))
+# cost more than running it.
+_f, _r = schema.source_file, schema.record
+_SAME_CONTENT = (
+    select(_f.c.path)
+    .where(_f.c.sha256 == bindparam("sha256"), _f.c.status.not_in(("empty", "duplicate")))
+    .order_by(_f.c.path)
+    .limit(1)
+)
+_INSERT_FILE = _f.insert()
+_INSERT_TABLE = schema.source_table.insert()
+_INSERT_PHOTO = schema.photo.insert()
+_PHOTO_RECORD = select(_r.c.id).where(_r.c.file_id == bindparam("file_id"), _r.c.kind == "photo")
+
+
+def _write(conn: DbConnection, res: FileResult) -> None:
+    """The file's row, tables and records (prepared rows, see FileResult.prepare), in the
+    caller's transaction."""
+    res.prepare()
+    if res.sha256 and res.status != "empty":
+        same = conn.execute(_SAME_CONTENT, {"sha256": res.sha256}).scalar()
+        if same is not None:  # identical bytes already read: account for the file, keep no copy
+            res.status, res.reason = "duplicate", f"same content as {same}"
+            res.rows, res.tables, res.blocks = [], [], []
+    Claims.release(conn, res.path)
+    file_id = _new_id(
+        conn.execute(
+            _INSERT_FILE,
+            {
+                "path": res.path,
+                "sha256": res.sha256,
+                "size": res.size,
+                "type": res.type,
+                "status": res.status,
+                "reason": res.reason,
+                "meta": res.meta or None,
+                "records": len(res.rows),
+            },
+        )
+    )
+    write_contents(conn, file_id, res)
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row"
+    return int(key[0])
+
+
+def write_contents(conn: DbConnection, file_id: int, res: FileResult) -> None:
+    """A stored file's tables, records, text and photo row (the caller's transaction)."""
+    table_ids: dict[str, int] = {}
+    for t in res.tables:
+        row = {"file_id": file_id, "sheet": t["sheet"], "header_row": t["header_row"], "columns": t["columns"],
+               "rows": t["rows"]}  # fmt: skip
+        table_ids[t["sheet"]] = _new_id(conn.execute(_INSERT_TABLE, row))
+    if res.rows:  # COPY on PostgreSQL: a table of persons gives tens of thousands of rows
+        insert_rows(
+            conn,
+            RECORD_AS_TEXT,
+            ("file_id", "table_id", *ROW_COLUMNS),
+            ((file_id, None if sheet is None else table_ids.get(sheet), *values) for sheet, values in res.rows),
+        )
+    if res.blocks:  # the file's text for full-text search, indexed in this same transaction
+        write_text(conn, file_id, _TextOf(res.path, res.status, res.meta, res.blocks, res.rows))
+    if res.type in ("jpeg", "png") and res.status == "ok":
+        # The photo's own record (ID from the file name), not text OCR found in the picture.
+        photo = next((values for _sheet, values in res.rows if values[0] == "photo"), None)
+        record_id = None
+        if photo is not None:
+            record_id = conn.execute(_PHOTO_RECORD, {"file_id": file_id}).scalar()
+        conn.execute(
+            _INSERT_PHOTO,
+            {
+                "file_id": file_id,
+                "record_id": record_id,
+                "taken_at": json.loads(photo[1]).get("taken_at") if photo is not None else None,
+                "exif": res.meta.get("exif"),
+            },
+        )

@@ -20,17 +20,15 @@ fuzziness.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from itertools import product
 
 from izdesh.names.chinese import guess_splits, split_parts
 from izdesh.names.scripts import HAN
 from izdesh.names.sounds import CONSONANTS, Units, latin_units
-from izdesh.names.uyghur import query_tokens, reading_units, readings
+from izdesh.names.uyghur import query_tokens, reading_units, readings, spellings
 
 _DROPPABLE_FINAL = "LTKHM"  # Ismail -> 司马义, Ibrahim -> 依不拉音 (m as a nasal coda, then gone)
-_DOUBLED = re.compile(r"([a-zé])\1")
 
 
 def skeleton_key(syms: str) -> str:
@@ -78,13 +76,7 @@ def year_keys(whole_keys: frozenset[str] | set[str], year: int) -> list[str]:
 
 
 def _spellings(words: str) -> set[str]:
-    """A Latin part as written, with a doubled letter also read twice and ng also read n + g
-    (an apostrophe keeps latin_units from merging them)."""
-    out = {words}
-    if _DOUBLED.search(words):
-        out.add(_DOUBLED.sub(r"\1'\1", words))
-    out |= {w.replace("ng", "n'g") for w in out if "ng" in w}
-    return out
+    return set(spellings(words))
 
 
 def _without_coda_l(syms: str) -> str:

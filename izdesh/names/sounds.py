@@ -131,7 +131,11 @@ def latin_units(word: str) -> Units:
             out.append(Unit(tok, _DQ["vowel"], _W["vowel"]))
         else:
             out.append(Unit(tok, _DQ["h"] if tok == "H" else _DQ["consonant"], _W["consonant"]))
-    # a word-final liquid, dental, nasal or velar is often not written in Chinese
+    # an l/r closing a syllable inside the word is often not written in Chinese (Abdul-hekim ->
+    # 阿不都艾克木, the keys' _without_coda_l), nor is a word-final liquid, dental, nasal or velar
+    for k in range(len(out) - 1):
+        if out[k].sym == "L" and out[k + 1].sym in CONSONANTS:
+            out[k] = Unit("L", min(out[k].drop, _DQ["coda_l"]), out[k].weight)
     if out and out[-1].sym in "LTNKH":
         last = out[-1]
         out[-1] = Unit(last.sym, min(last.drop, _DQ["final"]), last.weight)

@@ -6,6 +6,7 @@ characters typed by the family.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -17,17 +18,31 @@ from izdesh.names.sounds import COSTS, Units, latin_units, syllables_units
 _NAME = COSTS["name"]
 
 
-def _exonym_index() -> dict[str, str]:
-    index: dict[str, str] = {}
+def _exonym_index() -> dict[str, tuple[str, ...]]:
+    """Folded spelling -> the ULY names it can stand for, in the file's order."""
+    index: dict[str, tuple[str, ...]] = {}
     for row in load_tsv("exonyms.tsv"):
         canon = row[0]
         for form in row:
             key = fold_latin(form).replace(" ", "")
-            index.setdefault(key, canon)
+            if canon not in index.get(key, ()):
+                index[key] = (*index.get(key, ()), canon)
     return index
 
 
 EXONYMS = _exonym_index()
+_DOUBLED = re.compile(r"([a-zé])\1")
+
+
+def spellings(words: str) -> list[str]:
+    """A Latin part as written, with a doubled letter also read twice (Mettohti -> 买提托合提) and
+    ng also read n + g (Amangül -> 阿曼古丽, Reyhangül -> 热依汗古丽): an apostrophe keeps
+    sounds.latin_units from merging them."""
+    out = [words]
+    if _DOUBLED.search(words):
+        out.append(_DOUBLED.sub(r"\1'\1", words))
+    out += [w.replace("ng", "n'g") for w in out if "ng" in w]
+    return out
 
 
 class Reading(NamedTuple):
@@ -67,11 +82,11 @@ def readings(group: tuple[QueryToken, ...]) -> tuple[Reading, ...]:
     if han:
         return (Reading("han", han, 1.0),) if len(han) == sum(len(t.uly) for t in group) else ()
     words = [t.uly for t in group]
-    out = [Reading("latin", " ".join(words), 1.0)]
+    out = [Reading("latin", w, 1.0) for w in spellings(" ".join(words))]
     joined = fold_latin("".join(words))
-    canon = EXONYMS.get(joined)
-    if canon and fold_latin(canon).replace(" ", "") != joined:
-        out.append(Reading("exonym", canon, _NAME["exonym"]))
+    for canon in EXONYMS.get(joined, ()):
+        if fold_latin(canon).replace(" ", "") != joined:
+            out.append(Reading("exonym", canon, _NAME["exonym"]))
     if all(t.script == "latin" for t in group):
         if "x" in joined:  # x of a pinyin-derived spelling is sh (Abdurixit = Abduréshit)
             out.append(Reading("latin", " ".join(words).replace("x", "sh"), _NAME["x_as_sh"]))

@@ -5,8 +5,9 @@ Names in any script are matched through the name index (search/index.py): the qu
 keys select candidate written names, `names.score` ranks and explains them, filters narrow the
 persons. A birth year written in the query ("Memet Tursun 1985", "... 1980-1985") is a filter;
 a year or a short range reads the year-qualified whole-name keys, so only that year's namesakes
-are scored. Single name parts are read only when the whole name finds nothing good. Equal scores
-are ordered by the township the family named (a hint, not a filter), the closer spelling
+are scored. Single name parts are read only when the whole name finds nothing good. A township the
+family names is a hint, not a filter: persons the records place elsewhere rank as if their name
+scored HINT_MARGIN less. Equal scores are ordered by that township, the closer spelling
 (`names.closeness`), then persons with an ID number first.
 """
 
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, exists, select
+from sqlalchemy import Engine, Integer, Select, and_, exists, literal, select
 
 from izdesh.identity.idnumber import parse as parse_id
 from izdesh.names import closeness, detect_script, keys_for_query
@@ -42,9 +43,9 @@ class Filters:
     village: str | None = None
     status: str | None = None  # part of the latest status as written
     file: str | None = None  # part of a source file's path
-    # Not a filter: part of the township's name as the family knows it. Among equal name scores,
-    # persons known to be from there come first; persons whose township the records do not give
-    # (most of them) are kept.
+    # Not a filter: the township's name as the store writes it (search.township resolves what a
+    # family types). Persons the records place elsewhere rank lower (_rank_key); persons whose
+    # township the records do not give are not moved; nobody is left out.
     township_hint: str | None = None
 
     def explain(self) -> str:
@@ -216,6 +217,14 @@ MAX_YEAR_KEYS = 11  # a year range up to this long reads the year-qualified keys
 WIDEN_BELOW = 0.85  # whole-name candidates all scoring under this: look at single parts too
 
 
+def _cap(n: int) -> Any:
+    """A LIMIT written into the statement, not bound: psycopg prepares a statement run five times
+    and PostgreSQL may then plan it once for any values (a generic plan), where an unknown LIMIT is
+    taken for a tenth of the rows: the name search's person join then walked the whole person
+    index in order (40-140 ms instead of 2)."""
+    return literal(n, Integer, literal_execute=True)
+
+
 def _query_years(f: Filters) -> list[int]:
     if f.birth_year_from is None:
         return []
@@ -236,17 +245,26 @@ def _candidates(conn: Any, keys: frozenset[str], years: list[int]) -> tuple[set[
         for pid, name in conn.execute(select(nk.c.person_id, nk.c.name).where(nk.c.key.in_(ykeys))):
             by_name.setdefault(name, set()).add(pid)
         return set(by_name), by_name
-    stmt = select(nk.c.name).where(nk.c.key.in_(whole)).distinct().limit(MAX_CANDIDATE_NAMES)
+    stmt = select(nk.c.name).where(nk.c.key.in_(whole)).distinct().limit(_cap(MAX_CANDIDATE_NAMES))
     return set(conn.execute(stmt).scalars()), None
 
 
 def _part_names(conn: Any, keys: frozenset[str]) -> set[str]:
-    """A single name, or a whole name its keys did not find: names sharing one part."""
+    """A single name, or a whole name its keys did not find: names sharing one part. A common part
+    is written under tens of thousands of names (100,000 rows at --full): the first MAX_PART_NAMES
+    in (key, name) order are taken, one key at a time, each read in the order of the (key, name)
+    index and stopped at the cap. So both engines read a few thousand index entries and take the
+    same names (where the database orders text by code point, as C.UTF-8 does); one IN-list
+    statement with DISTINCT and LIMIT let PostgreSQL walk the whole name index in name order,
+    filtering on the key (160 ms at mid scale)."""
     nk = schema.name_key
-    parts = [k for k in keys if k.startswith("p:")]
-    if not parts:
-        return set()
-    return set(conn.execute(select(nk.c.name).where(nk.c.key.in_(parts)).distinct().limit(MAX_PART_NAMES)).scalars())
+    names: dict[str, None] = {}  # ordered: the first names found are kept
+    for key in sorted(k for k in keys if k.startswith("p:")):
+        stmt = select(nk.c.name).where(nk.c.key == key).distinct().order_by(nk.c.name).limit(_cap(MAX_PART_NAMES))
+        names.update(dict.fromkeys(conn.execute(stmt).scalars()))
+        if len(names) >= MAX_PART_NAMES:
+            break
+    return set(list(names)[:MAX_PART_NAMES])
 
 
 def _score_names(q: str, names: set[str], into: dict[str, Any]) -> None:
@@ -256,12 +274,21 @@ def _score_names(q: str, names: set[str], into: dict[str, Any]) -> None:
             into[name] = m
 
 
-def _rank_key(score: float, close: float, row: Any, f: Filters) -> tuple[float, bool, float, bool, str, str]:
-    # Equal scores: a person from the township the family named first; then the closer spelling
-    # (names.closeness); then a person known by an ID number (a confirmed identity with its birth
-    # date) before one known only from records without it; then a stable order.
-    elsewhere = bool(f.township_hint) and f.township_hint not in (row.township or "")
-    return (-score, elsewhere, -round(close, 4), row.id_number is None, row.id_number or "", row.id)
+HINT_MARGIN = 0.06  # a township hint outweighs a name-score difference up to this
+
+
+def _rank_key(score: float, close: float, row: Any, f: Filters) -> tuple[float, int, float, bool, str, str]:
+    # A township hint (the family's idea of the place, maybe wrong) moves a person the records
+    # place in another township down by HINT_MARGIN: past namesakes written with a variant of the
+    # same name (帕提玛/帕提曼 differ by 0.05 in name score), not past a better name. A person whose
+    # township the records do not give is not moved: silence is no evidence. Equal scores: the
+    # hinted township first; then the closer spelling (names.closeness); then a person known by an
+    # ID number (a confirmed identity with its birth date) before one known only from records
+    # without it; then a stable order.
+    town = row.township or ""
+    place = 0 if not f.township_hint or f.township_hint in town else (1 if not town else 2)
+    adjusted = score - HINT_MARGIN if place == 2 else score
+    return (-round(adjusted, 4), place, -round(close, 4), row.id_number is None, row.id_number or "", row.id)
 
 
 def _search_name(conn: Any, q: str, limit: int, filters: Filters) -> list[Result]:
@@ -298,7 +325,8 @@ def _search_name(conn: Any, q: str, limit: int, filters: Filters) -> list[Result
             .where(nk.c.name.in_(best))
             .distinct()
         )
-        rows = [(scored[r.matched_name], r, r.matched_name) for r in conn.execute(_filtered(stmt, filters).limit(limit * 50))]
+        found = conn.execute(_filtered(stmt, filters).limit(_cap(limit * 50)))
+        rows = [(scored[r.matched_name], r, r.matched_name) for r in found]
     best_by_person: dict[str, tuple[float, Any, Any, str]] = {}
     for m, row, matched in rows:
         have = best_by_person.get(row.id)

@@ -163,7 +163,9 @@ name_key = Table(
     Column("person_id", ForeignKey("person.id"), nullable=False),
     Column("name", Text, nullable=False),  # the Chinese-character name the key came from
 )
-Index("ix_name_key_key", name_key.c.key)
+# (key, name): a key's distinct names are read in index order and stopped at a cap (search.engine),
+# without a visit to the table for each of a common key's rows.
+Index("ix_name_key_key_name", name_key.c.key, name_key.c.name)
 Index("ix_name_key_name", name_key.c.name)
 Index("ix_name_key_person", name_key.c.person_id)  # deleting or rekeying a person reads its keys
 

@@ -34,6 +34,7 @@ from izdesh.identity.idnumber import describe
 from izdesh.search import engine as search_engine
 from izdesh.search.engine import QueryError, classify
 from izdesh.search.person import get_person
+from izdesh.search.township import resolve_township_hint
 from izdesh.store.db import open_engine
 from izdesh.store.files import roots as stored_roots
 from izdesh.web import i18n
@@ -61,10 +62,11 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 ]
 MAX_BODY = 16 * 1024  # a search form is a few hundred bytes
-MAX_FIELD = {"csrf": 64, "q": 200, "birth_year": 4, "sex": 8, "township": 100, "village": 100, "status": 40, "lang": 4, "limit": 3}
+MAX_FIELD = {"csrf": 64, "q": 200, "birth_year": 4, "sex": 8, "township": 100, "township_hint": 100, "village": 100,
+             "status": 40, "lang": 4, "limit": 3}
 PAGE_LIMIT = 30
 MAX_ROWID = 2**63  # row numbers in addresses: a bigger one would overflow the database driver (500)
-FILTERS = ("birth_year", "sex", "township", "village", "status")
+FILTERS = ("birth_year", "sex", "township", "village", "status", "township_hint")
 _PERSON_ID = re.compile(r"^[0-9a-z]{1,32}$")
 
 
@@ -151,6 +153,10 @@ class SearchRequest(BaseModel):
     sex: str | None = Field(None, max_length=8, pattern="^(male|female)$")
     township: str | None = Field(None, max_length=100, description="Township as the records write it (Chinese).")
     village: str | None = Field(None, max_length=100, description="Village as the records write it (Chinese).")
+    township_hint: str | None = Field(
+        None, max_length=100,
+        description="The township the family remembers, in any script (Toqquzaq, 托克扎克): not a filter; "
+                    "persons the records place elsewhere rank lower, nobody is left out.")
     status: str | None = Field(None, max_length=40, description="A status key of terms.toml, e.g. detained.")
 
 
@@ -182,6 +188,8 @@ def run_search(engine: Any, query: str, limit: int, filters: dict[str, Any]) -> 
     fetch = 100 if rest else limit
     if _takes_filters():
         kw = dict(passed)
+        if "township_hint" in kw:  # as the family types it -> as the store writes it (or no hint)
+            kw["township_hint"] = resolve_township_hint(engine, kw["township_hint"])
         if "birth_year" in kw:
             year = kw.pop("birth_year")
             kw["birth_year_from"] = kw["birth_year_to"] = year
@@ -394,7 +402,9 @@ def create_app(
                 id_note = d
         photos = store.first_photos([r.person_id for r in results])  # a dict read once: no thread hop
         views = result_views(results, photos, lang_of(request))
-        return page(request, "search.html", form=form, results=views, id_note=id_note, **ctx)
+        hint = filters.get("township_hint")
+        hint_note = bool(hint) and kind == "name" and await read(resolve_township_hint, engine, hint) is None
+        return page(request, "search.html", form=form, results=views, id_note=id_note, hint_note=hint_note, **ctx)
 
     @app.get("/person/{person_id}", response_class=HTMLResponse)
     async def person_page(request: Request, person_id: str) -> HTMLResponse:
