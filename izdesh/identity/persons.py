@@ -141,6 +141,11 @@ def load(conn: Any) -> tuple[list[Rec], dict[int, str], dict[int, str]]:
     pool: dict[Any, Any] = {}
     records = [make_rec(row, pool) for row in conn.exec_driver_sql(f"SELECT {RECORD_COLUMNS} FROM record")]
     del pool
+    # Linking decides each record against the persons earlier records made, so the order is part of
+    # the result. Record ids follow the order in which parallel readers finished their files, and
+    # table scans return rows in an engine's own order: sorted by file path, then row order within
+    # the file, the same records give the same persons on every run and on both engines.
+    records.sort(key=lambda r: (paths.get(r.file_id, ""), r.id))
     locators: dict[int, str] = {}
     noid = {r.id: r for r in records if not r.id_number and not r.id_pattern}
     if noid:
