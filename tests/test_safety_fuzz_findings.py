@@ -197,3 +197,25 @@ def test_a_message_whose_directory_tree_loops_is_refused_with_a_reason() -> None
     with pytest.raises(FileError) as err:
         documents.read_msg(bad)
     assert err.value.status == "corrupt" and "loops" in str(err.value)
+
+
+def test_a_zip_symlink_member_that_does_not_read_is_that_member_corrupt(tmp_path: Path) -> None:
+    """fuzz target `archive`: reading a symbolic link member's target raised BadZipFile/OSError
+    out of the zip reader, and the whole archive fell back to salvage with a Python error."""
+    import stat
+
+    from izdesh.ingest import archives
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        link = zipfile.ZipInfo("link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        z.writestr(link, "target.txt")
+        z.writestr("ok.txt", "hello")
+    b = bytearray(buf.getvalue())
+    b[0:4] = b"XXXX"  # the link's local header, damaged
+    (tmp_path / "a.zip").write_bytes(bytes(b))
+    exp = archives.expand(tmp_path / "a.zip", "zip", tmp_path / "out", archives.Limits())
+    got = {m.name: (m.status, m.reason or "") for m in exp.members}
+    assert got["link"][0] == "corrupt" and "symbolic link" in got["link"][1]
+    assert got["ok.txt"][0] is None and exp.status == "partial"

@@ -266,7 +266,11 @@ def _zip(path: Path, dest: Path, limits: Limits) -> Expansion:
                 exp.notes.append(f"unsafe member name {raw!r} stored as {name!r}")
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                target = zf.read(info)[:500].decode("utf-8", "replace") if info.file_size < 4096 else "?"
+                try:  # the link's target is the member's content: it can be as damaged as any other
+                    target = zf.read(info)[:500].decode("utf-8", "replace") if info.file_size < 4096 else "?"
+                except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
+                    m.status, m.reason = "corrupt", f"a symbolic link whose target does not read: {exc}"
+                    continue
                 _link(m, target, name)
                 continue
             if info.flag_bits & 0x1:
