@@ -49,6 +49,8 @@ def main() -> None:
         cmd = [sys.executable, str(HERE / "fuzz_readers.py"), t, f"-max_total_time={a.seconds if not a.cpu_seconds else 100 * a.cpu_seconds}", "-timeout=20",
                "-rss_limit_mb=3072", f"-max_len={MAX_LEN.get(t, 65536)}", f"-artifact_prefix={arts}/", "-print_final_stats=1",
                str(work / "corpus")]
+        found = HERE / "findings" / f"{t}.txt"
+        known = len(found.read_text().splitlines()) if found.exists() else 0  # from earlier runs
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = _run(cmd, work / "out.txt", a.cpu_seconds)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -57,12 +59,11 @@ def main() -> None:
         # libFuzzer's final stats, or (stopped at the CPU budget: atheris exits on SIGINT without
         # them) its last progress line.
         execs = re.findall(r"stat::number_of_executed_units:\s*(\d+)", out) or re.findall(r"^#(\d+)\s", out, re.M)
-        found = HERE / "findings" / f"{t}.txt"
-        nfind = len(found.read_text().splitlines()) if found.exists() else 0
+        nfind = (len(found.read_text().splitlines()) if found.exists() else 0) - known
         crashes = sorted(p.name for p in arts.iterdir())
         ended = "CPU budget reached" if r.returncode in (72, 130) and a.cpu_seconds else f"exit {r.returncode}"
         print(f"{t}: {ended}, executions {execs[-1] if execs else '?'}, CPU {cpu:.0f} s, "
-              f"non-FileError exceptions {nfind}, crash/hang artifacts {crashes or 'none'} (log {work}/out.txt)", flush=True)
+              f"new non-FileError exceptions {nfind}, crash/hang artifacts {crashes or 'none'} (log {work}/out.txt)", flush=True)
 
 
 def _run(cmd: list[str], log: Path, cpu_seconds: int | None) -> subprocess.CompletedProcess[str]:
