@@ -170,6 +170,11 @@ def main() -> int:
         out["rebuild_seconds"] = round(time.perf_counter() - t, 1)
         out["rebuild_cpu_seconds"] = round(time.process_time() - c, 1)
         out["load_after"] = round(os.getloadavg()[0], 2)
+        from izdesh.search.index import rebuild_name_index
+
+        t = time.perf_counter()  # not part of linking, but searches need it to match the new persons
+        rebuild_name_index(engine)
+        out["name_index_seconds"] = round(time.perf_counter() - t, 1)
     out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     t = time.perf_counter()
     ev = evaluate(engine, a.leak).as_dict()
