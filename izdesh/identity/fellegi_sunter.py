@@ -8,14 +8,14 @@ the distinct vectors (there are few), so it is cheap at any scale.
     model = FellegiSunter.fit(vectors, levels=(3, 3, 3, 3, 2))
     w = model.weight(v)            # log2 likelihood ratio, sum over features
     p = model.probability(v)       # posterior P(match | v) with the estimated match prior
-    model.explain(v, names)        # ["name agrees (+6.2)", ...]
+    model.explain(v, word)         # ["name agrees (+6.2)", ...]
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 Vector = tuple[int | None, ...]
@@ -119,14 +119,9 @@ class FellegiSunter:
         w = max(min(w, 60.0), -60.0)
         return 1.0 / (1.0 + 2.0 ** (-w))
 
-    def explain(self, v: Vector, names: Sequence[Sequence[str]]) -> list[str]:
-        """Plain words per feature: names[k][level] describes the level, with its weight."""
-        out = []
-        for k, lev in enumerate(v):
-            if lev is None:
-                continue
-            out.append(f"{names[k][lev]} ({self.feature_weight(k, lev):+.1f})")
-        return out
+    def explain(self, v: Vector, word: Callable[[int, int], str]) -> list[str]:
+        """Plain words per observed feature: word(k, level) describes the level, with its weight."""
+        return [f"{word(k, lev)} ({self.feature_weight(k, lev):+.1f})" for k, lev in enumerate(v) if lev is not None]
 
     def as_dict(self) -> dict[str, object]:
         return {

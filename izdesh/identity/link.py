@@ -1002,12 +1002,7 @@ class Linker:
     def _explain(self, v: tuple[int | None, ...], rec: Rec, ctx: dict[str, Any], p: Profile) -> list[str]:
         """The evidence in plain words, each with its weight (log2 likelihood ratio)."""
         assert self.model is not None
-        out = []
-        for k, lev in enumerate(v):
-            if lev is None:
-                continue
-            out.append(f"{self._word(k, lev, rec, ctx, p)} ({self.model.feature_weight(k, lev):+.1f})")
-        return out
+        return self.model.explain(v, lambda k, lev: self._word(k, lev, rec, ctx, p))
 
     def _word(self, k: int, lev: int, rec: Rec, ctx: dict[str, Any], p: Profile) -> str:
         feature = self.FEATURES[k]
