@@ -292,9 +292,10 @@ def _register() -> None:
     from izdesh.analysis.commands import export, stats, verify, xref
     from izdesh.docs.commands import docs
     from izdesh.store.backup import backup_command
+    from izdesh.store.integrity import check_command
     from izdesh.web.commands import user
 
-    for command in (verify, stats, xref, export, docs, user, backup_command):
+    for command in (verify, stats, xref, export, docs, user, backup_command, check_command):
         main.add_command(command)
 
 

@@ -3,6 +3,7 @@ while serving, and the integrity check finds damage."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import threading
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from izdesh.store import schema
 from izdesh.store.backup import backup, backup_command
 from izdesh.store.db import open_engine
-from izdesh.store.integrity import integrity_check
+from izdesh.store.integrity import check_command, integrity_check
 from izdesh.web.app import create_app
 from tests.conftest import PEOPLE
 
@@ -48,6 +49,10 @@ def test_the_apps_own_engine_is_read_only(small_db: str, monkeypatch: pytest.Mon
 
 def test_integrity_check_is_clean_after_ingest(small_db: str) -> None:
     assert integrity_check(open_engine(small_db, readonly=True)) == []
+    from click.testing import CliRunner
+
+    r = CliRunner().invoke(check_command, ["--db", small_db, "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout) == {"problems": []}
 
 
 def test_backup_while_serving(small_db: str, tmp_path: Path) -> None:
@@ -98,6 +103,9 @@ def test_backup_command_and_damage_is_found(small_db: str, tmp_path: Path) -> No
     con.close()
     problems = integrity_check(open_engine(str(out)))
     assert any("foreign_key_check" in p for p in problems)
+    for quick in ([], ["--quick"]):  # the command, in both forms, finds it and fails
+        r = CliRunner().invoke(check_command, ["--db", str(out), "--json", *quick])
+        assert r.exit_code == 1 and any("foreign_key_check" in p for p in json.loads(r.stdout)["problems"])
     raw = bytearray(out.read_bytes())  # smash pages in the middle of the file
     mid = len(raw) // 2
     raw[mid : mid + 4096] = b"\xff" * 4096

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import String, Text, cast, select
+from sqlalchemy import String, Text, cast, func, inspect, select
 
 from izdesh.store import schema
-from izdesh.store.bulk import insert_rows
+from izdesh.store.bulk import empty_table, insert_rows, refill
 from izdesh.store.db import open_engine
 
 FILE = {"path": "a.xlsx", "sha256": "0" * 64, "size": 1, "type": "xlsx", "status": "ok", "records": 0}
@@ -65,3 +65,23 @@ def test_insert_rows_takes_iso_dates_and_ids_in_order(new_store: Callable[[], st
         blocks = conn.execute(select(schema.text_block.c.text).order_by(schema.text_block.c.id)).scalars().all()
     assert [tuple(g) for g in got] == [(r[0], r[3], r[4]) for r in rows]
     assert blocks == [f"第{k}段" for k in range(50)]
+
+
+def test_refill_replaces_the_rows_and_keeps_the_indexes(new_store: Callable[[], str]) -> None:
+    engine = open_engine(new_store(), create=True)
+    nk = schema.name_key
+    with engine.begin() as conn:
+        conn.execute(schema.person.insert(), [{"id": p, "records": 1} for p in ("p1", "p2")])
+        insert_rows(conn, nk, ("key", "person_id", "name"), [("old", "p1", "甲")] * 3)
+    with engine.begin() as conn:
+        n = refill(conn, nk, ("key", "person_id", "name"), lambda: [("k1", "p1", "甲"), ("k2", "p2", "乙")])
+    assert n == 2
+    with engine.connect() as conn:
+        assert sorted(conn.execute(select(nk.c.key, nk.c.person_id, nk.c.name))) == [("k1", "p1", "甲"), ("k2", "p2", "乙")]
+        indexes = {ix["name"] for ix in inspect(conn).get_indexes("name_key")}
+    assert {str(ix.name) for ix in nk.indexes} <= indexes  # built again after the rows went in
+    with engine.begin() as conn:
+        empty_table(conn, nk)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(nk)).scalar() == 0
+        assert {str(ix.name) for ix in nk.indexes} <= {ix["name"] for ix in inspect(conn).get_indexes("name_key")}

@@ -476,7 +476,7 @@ class Linker:
         written the same way in every file)."""
         lev = name_level(rec.name, cand.names(), min_score=min_score)
         ok, bad = [], []
-        shown = sorted(cand.names(), key=lambda n: n != rec.name)[:1]
+        shown = sorted(cand.names(), key=lambda n: (n != rec.name, n))[:1]  # sorted: the same why every run
         if lev == 2:
             ok.append(f"the same name {rec.name}")
         elif lev == 1:
@@ -756,6 +756,11 @@ class Linker:
             )  # fmt: skip
         return p
 
+    def _named_in(self, key: str, file_id: int) -> bool:
+        """Whether a file names the person with an ID (full, mistyped or partial): ``Profile.files``
+        without building the profile, which for hundreds of namesakes would cost memory for nothing."""
+        return any(r.file_id == file_id and (r.id_number or r.id_pattern) for r in self.clusters[key].records)
+
     def _number(self, key: str) -> str | None:
         """The person's ID number, or the digits a typist or a spreadsheet left (cheap: blocking)."""
         p = self._profiles.get(key)
@@ -827,7 +832,7 @@ class Linker:
                 # Many namesakes: only those with evidence besides the name are worth weighing
                 # (named with an ID in the same file, or of a township the record names).
                 where = ctx["towns"]
-                keep = {k for k in cands if self._towns(k) & where or rec.file_id in self.profile(k).files}
+                keep = {k for k in cands if self._towns(k) & where or self._named_in(k, rec.file_id)}
                 cands = keep if len(keep) <= 4 * MANY else set()
             for key in sorted(cands):
                 pairs.append((rec, key, self._compare(rec, ctx, self.profile(key)), ctx))

@@ -30,11 +30,12 @@ from izdesh.identity.persons import rebuild_persons
 from izdesh.search.index import clear_name_index, rebuild_name_index
 from izdesh.ingest import ocr
 from izdesh.ingest.extract import FileResult, extract, sha256_of
+from izdesh.ingest.readahead import read_ahead
 from izdesh.docs.index import write_text
 from izdesh.store import schema
 from izdesh.ingest.claims import Claims, derived_lock
 from izdesh.ingest.rows import COLUMNS as ROW_COLUMNS
-from izdesh.ingest.rows import RECORD_AS_TEXT
+from izdesh.ingest.rows import RECORD_AS_TEXT, person_of
 from izdesh.store.integrity import integrity_check
 from izdesh.store.bulk import insert_rows
 from izdesh.store.db import get_meta, open_engine, set_meta
@@ -128,6 +129,8 @@ def ingest(
 
         with _Phase(summary, "read_write"):
             results = _extract_all(todo, workers, on_more=more, claim=claims.take)
+            if workers > 1:  # reader processes to keep busy (one reader: in this process, under SIGALRM)
+                results = read_ahead(results, weight=lambda r: 1 + len(r.rows) + len(r.blocks), limit=2 * BATCH_ROWS)
             for batch in _batches(results, batch_seconds()):
                 with _Phase(summary, "write"):
                     _write_batch(engine, batch)
@@ -170,12 +173,13 @@ def rebuild_derived(engine: Engine, summary: Summary, progress: bool) -> None:
 
 
 def finish(engine: Engine, summary: Summary) -> Summary:
-    """The summary's count of persons and the store's integrity check."""
+    """The summary's count of persons and the store's quick integrity check (the full one:
+    `izdesh check`)."""
     with engine.connect() as conn:
         summary.persons = conn.execute(select(func.count()).select_from(schema.person)).scalar_one()
     if summary.files or summary.ocr_done:
         with _Phase(summary, "integrity"):
-            summary.integrity = integrity_check(engine)
+            summary.integrity = integrity_check(engine, quick=True)
     if os.environ.get("IZDESH_INGEST_PHASES"):  # a file for the benchmark (bench/ingest.py)
         Path(os.environ["IZDESH_INGEST_PHASES"]).write_text(json.dumps(summary.phases), encoding="utf-8")
     return summary
@@ -545,6 +549,8 @@ def _new_id(result: CursorResult[Any]) -> int:
 def write_contents(conn: DbConnection, file_id: int, res: FileResult) -> None:
     """A stored file's tables, records, text and photo row (the caller's transaction)."""
     table_ids: dict[str, int] = {}
+    secret = get_meta(conn, "person_key")
+    assert secret is not None, "store without person_key (not created by open_engine)"
     for t in res.tables:
         row = {"file_id": file_id, "sheet": t["sheet"], "header_row": t["header_row"], "columns": t["columns"],
                "rows": t["rows"]}  # fmt: skip
@@ -553,8 +559,11 @@ def write_contents(conn: DbConnection, file_id: int, res: FileResult) -> None:
         insert_rows(
             conn,
             RECORD_AS_TEXT,
-            ("file_id", "table_id", *ROW_COLUMNS),
-            ((file_id, None if sheet is None else table_ids.get(sheet), *values) for sheet, values in res.rows),
+            ("file_id", "table_id", "person_id", *ROW_COLUMNS),
+            (
+                (file_id, None if sheet is None else table_ids.get(sheet), person_of(values, secret), *values)
+                for sheet, values in res.rows
+            ),
         )
     if res.blocks:  # the file's text for full-text search, indexed in this same transaction
         write_text(conn, file_id, _TextOf(res.path, res.status, res.meta, res.blocks, res.rows))

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 
+from izdesh.identity.persons import person_key
 from izdesh.records.mapping import RecordOut
 from izdesh.store import schema
 
@@ -34,8 +35,10 @@ RECORD_AS_TEXT = Table(
     MetaData(),
     Column("file_id", Integer),
     Column("table_id", Integer),
+    Column("person_id", Text),
     *(Column(c, Text) for c in COLUMNS),
 )
+_ID_NUMBER, _ID_VALID = COLUMNS.index("id_number"), COLUMNS.index("id_valid")
 
 # A row: (sheet, values in COLUMNS order). `sheet` names the table a table record came from (its
 # table_id is known only to the writer), else None.
@@ -60,3 +63,11 @@ def record_row(rec: RecordOut) -> Row:
 
 def record_rows(records: list[RecordOut]) -> list[Row]:
     return [record_row(r) for r in records]
+
+
+def person_of(values: tuple[Any, ...], secret: str) -> str | None:
+    """The person a row belongs to when its ID number is valid: one number, one person, whose id
+    is a function of the number. Written with the record, so the rebuild of persons need not
+    rewrite a million records afterwards (others get theirs from the rebuild)."""
+    number = values[_ID_NUMBER]
+    return person_key(secret, number) if number and values[_ID_VALID] == 1 else None

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, Table
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
 
 CHUNK = 20_000  # rows per executemany on SQLite (bounded memory for the parameter list)
 
@@ -64,4 +65,33 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     if batch:
         conn.exec_driver_sql(sql, batch)
         n += len(batch)
+    return n
+
+
+def empty_table(conn: Connection, table: Table, *, indexes: bool = True) -> None:
+    """Remove every row of a derived table (one nothing references). SQLite: dropped and created
+    again, far faster than deleting millions of rows from its indexes one by one; WAL readers keep
+    the old table until commit. Without ``indexes`` the table comes back bare, for ``refill``.
+    PostgreSQL: DELETE, whose lock lets the site's readers go on with the old rows until commit
+    (TRUNCATE or DROP would block them for the whole rebuild)."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(table.delete())
+        return
+    table.drop(conn)
+    if indexes:
+        table.create(conn)
+    else:
+        conn.execute(CreateTable(table))
+
+
+def refill(conn: Connection, table: Table, columns: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]]) -> int:
+    """Replace every row of a derived table by those ``rows()`` gives; returns how many. ``rows`` is
+    called once the table is empty (SQLite cannot drop a table while a query streams rows on the
+    same connection). On SQLite the indexes are built after the rows are in: one sort per index
+    instead of a random B-tree insertion per row (2.8 million relatives: 3 times faster)."""
+    empty_table(conn, table, indexes=False)
+    n = insert_rows(conn, table, columns, rows())
+    if conn.dialect.name == "sqlite":
+        for ix in sorted(table.indexes, key=lambda i: str(i.name)):
+            ix.create(conn)
     return n

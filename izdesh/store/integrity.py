@@ -1,23 +1,32 @@
-"""The store's integrity check, run after an ingest (the ingest summary reports its findings).
+"""The store's integrity check: `izdesh check --db DB`, and its quick form after every ingest (the
+ingest summary reports its findings).
 
 SQLite: `PRAGMA integrity_check` (b-trees, indexes, page structure) and `PRAGMA foreign_key_check`
-(every reference points at a row). PostgreSQL keeps its own structures consistent and enforces
+(every reference points at a row). The quick form runs `PRAGMA quick_check`, which checks the same
+b-trees and pages but not that each index holds exactly its table's rows: 4 s instead of 40 at
+full scale, where the rest of the check is as it was. PostgreSQL keeps its own structures consistent and enforces
 foreign keys as rows are written; there the check verifies that every declared foreign key is
 validated (a NOT VALID constraint would leave unchecked rows) and that no index is invalid (left so
 by an interrupted CREATE INDEX CONCURRENTLY). An empty list means the store is sound."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+import json
+
+import click
+from sqlalchemy import Connection, Engine, text
+
+from izdesh.store.db import get_meta, open_engine
 
 
-def integrity_check(engine: Engine, *, max_problems: int = 100) -> list[str]:
+def integrity_check(engine: Engine, *, max_problems: int = 100, quick: bool = False) -> list[str]:
     problems: list[str] = []
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            for (msg,) in conn.exec_driver_sql(f"PRAGMA integrity_check({int(max_problems)})"):
+            pragma = "quick_check" if quick else "integrity_check"
+            for (msg,) in conn.exec_driver_sql(f"PRAGMA {pragma}({int(max_problems)})"):
                 if msg != "ok":
-                    problems.append(f"integrity_check: {msg}")
+                    problems.append(f"{pragma}: {msg}")
             for row in conn.exec_driver_sql("PRAGMA foreign_key_check"):
                 table, rowid, parent, fk = row[0], row[1], row[2], row[3]
                 problems.append(f"foreign_key_check: {table} row {rowid} points at a missing {parent} (key {fk})")
@@ -36,4 +45,34 @@ def integrity_check(engine: Engine, *, max_problems: int = 100) -> list[str]:
                 "WHERE n.nspname = current_schema() AND NOT (i.indisvalid AND i.indisready)"
             )):
                 problems.append(f"index {name} is invalid")
+        problems.extend(_person_pointers(conn))
     return problems[:max_problems]
+
+
+def _person_pointers(conn: Connection) -> list[str]:
+    """record.person_id is no foreign key (the ingest writes it before the person exists): once
+    persons are built, each must point at one."""
+    if get_meta(conn, "derived_stale") == "1":  # an ingest still at work, or killed: not built yet
+        return []
+    n = conn.execute(text(
+        "SELECT count(*) FROM record r WHERE r.person_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM person p WHERE p.id = r.person_id)"
+    )).scalar()
+    return [f"record.person_id: {n} record(s) point at no person"] if n else []
+
+
+@click.command("check")
+@click.option("--db", required=True, help="The store: a SQLite file or a postgresql:// URL.")
+@click.option("--quick", is_flag=True, help="SQLite: PRAGMA quick_check (indexes not matched to their tables).")
+@click.option("--json", "as_json", is_flag=True, help='{"problems": [...]} on stdout.')
+def check_command(db: str, quick: bool, as_json: bool) -> None:
+    """The store's integrity check; exit code 1 when it finds problems."""
+    problems = integrity_check(open_engine(db, readonly=True), quick=quick)
+    if as_json:
+        click.echo(json.dumps({"problems": problems}, ensure_ascii=False))
+    else:
+        for p in problems:
+            click.echo(p)
+        click.echo(f"{len(problems)} problem(s)", err=True)
+    if problems:
+        raise SystemExit(1)

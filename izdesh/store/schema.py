@@ -86,7 +86,9 @@ record = Table(
     Column("kind", String(8), nullable=False),  # table, text, ocr, photo
     Column("locator", JSON, nullable=False),  # {"sheet", "row", "col"} | {"page", "start", "end"} | {}
     Column("raw", JSON, nullable=False),  # cells exactly as written: {header: text}
-    Column("person_id", ForeignKey("person.id"), index=True),
+    # The person's id (person.id), not a foreign key: written with the record when its ID number is
+    # valid, before the persons are rebuilt (migration b4e7d2a91c08); the integrity check verifies it.
+    Column("person_id", String(16), index=True),
     Column("name", Text),
     Column("id_raw", Text),
     Column("id_number", String(18), index=True),  # normalised 18 characters when it parsed fully
