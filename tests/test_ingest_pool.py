@@ -45,3 +45,40 @@ def test_pool_returns_each_file_once_from_niced_readers(tmp_path: Path, monkeypa
     finally:
         pool.close()
     assert sorted(seen) == sorted(t[1] for t in tasks)
+
+
+def test_files_queued_behind_a_crash_or_a_hang_are_read_by_others(tmp_path: Path, monkeypatch) -> None:
+    """Each reader holds two files (one read, one queued): a reader that dies or is killed for
+    overrunning loses only the file it was reading; the one queued behind goes to another reader."""
+    import time
+
+    from izdesh.ingest import pipeline
+
+    monkeypatch.setenv("IZDESH_OCR", "0")
+    real = pipeline.extract
+
+    def extract(path: Path, rel: str, **kw):  # type: ignore[no-untyped-def]
+        if rel == "f1.txt":
+            os._exit(3)  # a crash in a C library
+        if rel == "f4.txt":
+            time.sleep(30)  # a hang
+        return real(path, rel, **kw)
+
+    monkeypatch.setattr(pipeline, "extract", extract)  # the readers are forked: they run this
+    unpack = tmp_path / "unpack"
+    unpack.mkdir()
+    pool = _Pool(2, 2.0, unpack)
+    tasks = _files(tmp_path, 10)
+    try:
+        for t in tasks:
+            pool.submit(t)
+        fates = {}
+        for task, res in pool.results():
+            assert task[1] not in fates, "each file comes back once"
+            fates[task[1]] = (res.status, res.reason)
+    finally:
+        pool.close()
+    assert fates.pop("f1.txt") == ("corrupt", "the reader crashed (exit code 3)")
+    assert fates.pop("f4.txt") == ("corrupt", "timed out after 2 s")
+    assert sorted(fates) == sorted(t[1] for t in tasks if t[1] not in ("f1.txt", "f4.txt"))
+    assert all(status == "ok" for status, _ in fates.values())

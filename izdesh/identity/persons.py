@@ -369,7 +369,9 @@ def write_persons(
     # After a big ingest most records have no person yet: their index on person_id is built once
     # afterwards, not updated a row at a time (SQLite; a quarter of the time of these updates).
     unset = conn.exec_driver_sql("SELECT count(*) FROM record WHERE person_id IS NULL").scalar() if sqlite else 0
-    rebuild_ix = [ix for ix in schema.record.indexes if [c.name for c in ix.columns] == ["person_id"]] if unset > 100_000 else []
+    rebuild_ix = [ix for ix in schema.record.indexes if [c.name for c in ix.columns] == ["person_id"]]
+    if unset <= 100_000:
+        rebuild_ix = []
     for ix in rebuild_ix:
         ix.drop(conn)
     conn.execute(text(set_by_id))

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Select, and_, exists, literal, select
+from sqlalchemy import Engine, Integer, Select, and_, exists, literal, select, true
 
 from izdesh.identity.idnumber import parse as parse_id
 from izdesh.names import closeness, detect_script, keys_for_query
@@ -267,6 +267,36 @@ def _part_names(conn: Any, keys: frozenset[str]) -> set[str]:
     return set(list(names)[:MAX_PART_NAMES])
 
 
+def _holders(dialect: str, names: list[str], f: Filters, cap: int) -> Select[Any]:
+    """Persons written with any of `names` (the filters applied), each with the name matched; at
+    most `cap` (person, name) rows."""
+    p, nk = schema.person, schema.name_key
+    if dialect != "postgresql":
+        stmt = (
+            _person_select()
+            .add_columns(nk.c.name.label("matched_name"))
+            .join(nk, nk.c.person_id == p.c.id)
+            .where(nk.c.name.in_(names))
+            .distinct()
+        )
+        return _filtered(stmt, f).limit(_cap(cap))
+    # PostgreSQL: the distinct (person, name) pairs first (a name_key row per key: ~4 per pair), then
+    # each pair's person by primary key. As one DISTINCT join under LIMIT, the planner expected to
+    # stop early and merged the pairs with the whole person index in id order (690,000 rows,
+    # 60-290 ms at --full) even though the cap is rarely reached (272 rows for 1,099 key rows).
+    # OFFSET 0 keeps the lateral subquery from being pulled up into the join, so a person is always
+    # read by its key, once per pair: 4-12 ms, and the cap still stops the reading. (name_key is
+    # read without parallel workers: migration e7c95ed7351c.)
+    pairs = select(nk.c.person_id, nk.c.name).where(nk.c.name.in_(names)).distinct().subquery("m")
+    person = _filtered(_person_select().where(p.c.id == pairs.c.person_id), f).offset(_cap(0)).lateral("p")
+    return (
+        select(person, pairs.c.name.label("matched_name"))
+        .select_from(pairs)
+        .join(person, true())
+        .limit(_cap(cap))
+    )
+
+
 def _score_names(q: str, names: set[str], into: dict[str, Any]) -> None:
     for name in names - into.keys():
         m = name_score(q, name)
@@ -310,27 +340,23 @@ def _search_name(conn: Any, q: str, limit: int, filters: Filters) -> list[Result
     p = schema.person
     if by_name is not None:
         # Persons already known (that year's namesakes): fetch them, best names first.
-        best = sorted(scored, key=lambda n: -scored[n].score)
+        best = sorted(scored, key=lambda n: (-scored[n].score, n))
         pids = [pid for n in best for pid in sorted(by_name[n])][: limit * 50]
         owner = {pid: n for n in reversed(best) for pid in by_name[n]}  # best name per person
         stmt = _filtered(_person_select().where(p.c.id.in_(pids)), filters)
         rows = [(scored[owner[r.id]], r, owner[r.id]) for r in conn.execute(stmt)]
     else:
-        best = sorted(scored, key=lambda n: -scored[n].score)[: max(limit * 4, 40)]
-        nk = schema.name_key
-        stmt = (
-            _person_select()
-            .add_columns(nk.c.name.label("matched_name"))
-            .join(nk, nk.c.person_id == p.c.id)
-            .where(nk.c.name.in_(best))
-            .distinct()
-        )
-        found = conn.execute(_filtered(stmt, filters).limit(_cap(limit * 50)))
+        # Ties by name: the same names make the cut on every run and both engines.
+        best = sorted(scored, key=lambda n: (-scored[n].score, n))[: max(limit * 4, 40)]
+        found = conn.execute(_holders(conn.dialect.name, best, filters, limit * 50))
         rows = [(scored[r.matched_name], r, r.matched_name) for r in found]
     best_by_person: dict[str, tuple[float, Any, Any, str]] = {}
     for m, row, matched in rows:
         have = best_by_person.get(row.id)
-        if have is None or m.score > have[0]:
+        # A person written with two names that score the same: the smaller name (code point
+        # order), as SQLite's rows give it first (it reads the IN list in sorted order); PostgreSQL
+        # yields them in no set order, and the name kept decides closeness and `why`.
+        if have is None or m.score > have[0] or (m.score == have[0] and matched < have[3]):
             best_by_person[row.id] = (m.score, m, row, matched)
     ranked = sorted(
         best_by_person.values(), key=lambda t: _rank_key(t[0], closeness(q, t[3]), t[2], filters)
