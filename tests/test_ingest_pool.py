@@ -19,16 +19,22 @@ def _files(tmp_path: Path, n: int) -> list[tuple[Path, str]]:
     return out
 
 
+def _pool_with(tmp_path: Path, n: int, timeout: float) -> tuple[_Pool, list[tuple[Path, str]]]:
+    """A pool of 2 readers with `n` files submitted."""
+    unpack = tmp_path / "unpack"
+    unpack.mkdir()
+    pool = _Pool(2, timeout, unpack)
+    tasks = _files(tmp_path, n)
+    for t in tasks:
+        pool.submit(t)
+    return pool, tasks
+
+
 def test_pool_returns_each_file_once_from_niced_readers(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("IZDESH_OCR", "0")
     monkeypatch.delenv("IZDESH_WORKER_NICE", raising=False)
-    unpack = tmp_path / "unpack"
-    unpack.mkdir()
-    pool = _Pool(2, 60.0, unpack)
-    tasks = _files(tmp_path, 9)
+    pool, tasks = _pool_with(tmp_path, 9, 60.0)
     try:
-        for t in tasks:
-            pool.submit(t)
         seen = []
         for task, res in pool.results():
             seen.append(task[1])
@@ -65,13 +71,8 @@ def test_files_queued_behind_a_crash_or_a_hang_are_read_by_others(tmp_path: Path
         return real(path, rel, **kw)
 
     monkeypatch.setattr(pipeline, "extract", extract)  # the readers are forked: they run this
-    unpack = tmp_path / "unpack"
-    unpack.mkdir()
-    pool = _Pool(2, 2.0, unpack)
-    tasks = _files(tmp_path, 10)
+    pool, tasks = _pool_with(tmp_path, 10, 2.0)
     try:
-        for t in tasks:
-            pool.submit(t)
         fates = {}
         for task, res in pool.results():
             assert task[1] not in fates, "each file comes back once"

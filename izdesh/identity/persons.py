@@ -15,8 +15,8 @@ import hashlib
 import hmac
 import io
 import json
-import pickle
 import os
+import pickle
 import sys
 import time
 from collections import Counter
@@ -40,7 +40,6 @@ from izdesh.identity.terms import terms
 from izdesh.store import schema
 from izdesh.store.bulk import insert_rows, refill
 from izdesh.store.db import get_meta, set_meta
-
 
 
 def person_key(secret: str, id_number: str) -> str:
@@ -366,14 +365,8 @@ def write_persons(
             "UPDATE record SET person_id = (SELECT p.id FROM person p WHERE p.id_number = record.id_number)"
             " WHERE id_number IS NOT NULL AND id_valid = 1 AND person_id IS NULL"
         )
-    # After a big ingest most records have no person yet: their index on person_id is built once
-    # afterwards, not updated a row at a time (SQLite; a quarter of the time of these updates).
-    unset = conn.exec_driver_sql("SELECT count(*) FROM record WHERE person_id IS NULL").scalar() if sqlite else 0
-    rebuild_ix = [ix for ix in schema.record.indexes if [c.name for c in ix.columns] == ["person_id"]]
-    if unset <= 100_000:
-        rebuild_ix = []
-    for ix in rebuild_ix:
-        ix.drop(conn)
+    # The ingest writes a valid number's person with the record (izdesh.ingest.rows.person_of):
+    # this catches records stored before it did.
     conn.execute(text(set_by_id))
     conn.execute(
         text(
@@ -382,8 +375,6 @@ def write_persons(
             " WHERE id IN (SELECT record_id FROM record_link WHERE kind IN ('same', 'own'))"
         )
     )
-    for ix in rebuild_ix:
-        ix.create(conn)
     say("record.person_id set")
     return pids, gone
 

@@ -437,13 +437,14 @@ class _Pool:
                         self._send(conn, task)
                         sent.append(task)
 
-    def _drop(self, conn: Connection) -> tuple[Any, deque[_Task]]:
-        """A worker gone (crashed or killed): the files queued behind its current one go back."""
+    def _drop(self, conn: Connection) -> tuple[Any, _Task]:
+        """A worker gone (crashed or killed): its process and the file it was reading; the files
+        queued behind go back."""
         proc, sent, _st = self.busy.pop(conn)
         current = sent.popleft()
         self.todo.extendleft(reversed(sent))
         conn.close()
-        return proc, deque([current])
+        return proc, current
 
     def results(self) -> Iterator[tuple[_Task, FileResult]]:
         while self.todo or self.busy:
@@ -459,9 +460,9 @@ class _Pool:
                 except (EOFError, OSError):
                     proc, current = self._drop(conn)  # type: ignore[arg-type]
                     proc.join(5)
-                    res = _timed_out(current[0][0], current[0][1], 0)
+                    res = _timed_out(current[0], current[1], 0)
                     res.reason = f"the reader crashed (exit code {proc.exitcode})"
-                    done.append((current[0], res))
+                    done.append((current, res))
                     continue
                 task = sent.popleft()
                 if sent:  # it is on the next file already
@@ -479,7 +480,7 @@ class _Pool:
                     proc.kill()
                     proc.join(5)
                     _proc, current = self._drop(conn)
-                    yield current[0], _timed_out(current[0][0], current[0][1], self.timeout)
+                    yield current, _timed_out(current[0], current[1], self.timeout)
 
     def close(self) -> None:
         for proc, conn in self.idle:
@@ -597,13 +598,13 @@ def _new_id(result: CursorResult[Any]) -> int:
 def write_contents(conn: DbConnection, file_id: int, res: FileResult) -> None:
     """A stored file's tables, records, text and photo row (the caller's transaction)."""
     table_ids: dict[str, int] = {}
-    secret = get_meta(conn, "person_key")
-    assert secret is not None, "store without person_key (not created by open_engine)"
     for t in res.tables:
         row = {"file_id": file_id, "sheet": t["sheet"], "header_row": t["header_row"], "columns": t["columns"],
                "rows": t["rows"]}  # fmt: skip
         table_ids[t["sheet"]] = _new_id(conn.execute(_INSERT_TABLE, row))
     if res.rows:  # COPY on PostgreSQL: a table of persons gives tens of thousands of rows
+        secret = get_meta(conn, "person_key")
+        assert secret is not None, "store without person_key (not created by open_engine)"
         insert_rows(
             conn,
             RECORD_AS_TEXT,

@@ -4,8 +4,8 @@ ingest summary reports its findings).
 SQLite: `PRAGMA integrity_check` (b-trees, indexes, page structure) and `PRAGMA foreign_key_check`
 (every reference points at a row). The quick form runs `PRAGMA quick_check`, which checks the same
 b-trees and pages but not that each index holds exactly its table's rows: 4 s instead of 40 at
-full scale, where the rest of the check is as it was. PostgreSQL keeps its own structures consistent and enforces
-foreign keys as rows are written; there the check verifies that every declared foreign key is
+full scale; the rest of the check is the same. PostgreSQL keeps its own structures consistent and
+enforces foreign keys as rows are written; there the check verifies that every declared foreign key is
 validated (a NOT VALID constraint would leave unchecked rows) and that no index is invalid (left so
 by an interrupted CREATE INDEX CONCURRENTLY). An empty list means the store is sound."""
 
