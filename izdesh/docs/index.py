@@ -82,23 +82,19 @@ _FTS5 = "USING fts5(tokens, content='', tokenize='unicode61 remove_diacritics 0'
 
 
 def ensure_index(conn: Connection) -> None:
-    """Create the engine's full-text index if it is missing (once per process and store). A SQLite
-    store indexed by an older version (text_block_fts without document_fts) is indexed again here,
-    so that an ingest resumed on it leaves one index of one kind."""
+    """Create SQLite's full-text tables if they are missing (once per process and store). A store
+    indexed by an older version (text_block_fts without document_fts) is indexed again here, so
+    that an ingest resumed on it leaves one index of one kind. PostgreSQL's GIN index is part of
+    the schema (migration 5a3f0c2d8e41): made here, in a write transaction, it deadlocked two
+    workers starting together."""
     key = str(conn.engine.url)
-    if key in _ready:
+    if key in _ready or conn.dialect.name != "sqlite":
         return
-    if conn.dialect.name == "sqlite":
-        names = {n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE '%_fts'")}
-        if "text_block_fts" in names and "document_fts" not in names:
-            _fill_sqlite(conn)
-        conn.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS text_block_fts {_FTS5}")
-        conn.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS document_fts {_FTS5}")
-    elif not conn.exec_driver_sql("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_text_block_tsv'").first():
-        # Looked up first: CREATE INDEX takes a lock on the table even when the index exists.
-        conn.exec_driver_sql(
-            "CREATE INDEX IF NOT EXISTS ix_text_block_tsv ON text_block USING gin (to_tsvector('simple', tokens))"
-        )
+    names = {n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE '%_fts'")}
+    if "text_block_fts" in names and "document_fts" not in names:
+        _fill_sqlite(conn)
+    conn.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS text_block_fts {_FTS5}")
+    conn.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS document_fts {_FTS5}")
     _ready.add(key)
 
 

@@ -20,7 +20,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    column,
+    text,
 )
+from sqlalchemy.dialects.postgresql import to_tsvector
 
 SCHEMA_VERSION = 1
 
@@ -185,8 +188,9 @@ claim = Table(
 # place in the file: kind paragraph | cell (one table row, cells joined) | page | slide | ocr;
 # locator like record locators ({"paragraph": k}, {"sheet", "row"}, {"page", "line"}, {"slide"}).
 # `tokens`: the indexed token string (character bigrams of Chinese runs, lower-cased words, then
-# the single Chinese characters; empty on SQLite, where only the FTS5 index keeps them), indexed by an FTS5 table on SQLite (text_block_fts, created by
-# izdesh.docs.index.ensure_index) and a GIN index on to_tsvector('simple', tokens) on PostgreSQL.
+# the single Chinese characters; empty on SQLite, where only the FTS5 index keeps them), indexed by
+# an FTS5 table on SQLite (text_block_fts, created by izdesh.docs.index.ensure_index) and a GIN
+# index on to_tsvector('simple', tokens) on PostgreSQL (migration 5a3f0c2d8e41).
 text_block = Table(
     "text_block",
     metadata,
@@ -196,6 +200,9 @@ text_block = Table(
     Column("locator", JSON, nullable=False),
     Column("text", Text, nullable=False),
     Column("tokens", Text, nullable=False),
+    Index(
+        "ix_text_block_tsv", to_tsvector(text("'simple'"), column("tokens")), postgresql_using="gin"
+    ).ddl_if(dialect="postgresql"),
 )
 
 # One row per file with text blocks: its date (document metadata, else the path) for the date
