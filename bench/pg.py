@@ -77,11 +77,16 @@ def ingest(leak: Path, db: str, workers: int, processes: int, pg: TempPostgres |
         cmd = ["sh", "-c", script]
     load0 = os.getloadavg()[0]
     s0 = pg.server_cpu() if pg else 0.0
-    r = measure_subprocess(cmd, capture=False)
+    with tempfile.TemporaryDirectory() as tmp:  # one ingest's phases (izdesh.ingest.pipeline.Summary)
+        phases_file = Path(tmp) / "phases.json"
+        env = {**os.environ, "IZDESH_INGEST_PHASES": str(phases_file)} if processes == 1 else None
+        r = measure_subprocess(cmd, env=env, capture=False)
+        phases = json.loads(phases_file.read_text()) if phases_file.exists() else {}
     fig = {"db": db.split("@")[-1], "wall_s": round(r.wall_s, 1), "client_cpu_s": round(r.cpu_s, 1),
            "server_cpu_s": round(pg.server_cpu() - s0, 1) if pg else 0.0,
            "peak_rss_mib": round(r.peak_rss_mib), "load_before": round(load0, 2),
-           "load_after": round(os.getloadavg()[0], 2), "returncode": r.returncode}
+           "load_after": round(os.getloadavg()[0], 2), "returncode": r.returncode,
+           "phases": {k: {x: round(y, 1) for x, y in v.items()} for k, v in phases.items()}}
     fig["cpu_s"] = round(fig["client_cpu_s"] + fig["server_cpu_s"], 1)
     if r.returncode:
         raise SystemExit(f"ingest into {fig['db']} failed (exit code {r.returncode}): {fig}")
@@ -190,6 +195,9 @@ def main() -> None:
                 print(f"== ingest {eng:10} wall {f['wall_s']:8.1f} s  cpu {f['cpu_s']:8.1f} s (client {f['client_cpu_s']},"
                       f" server {f['server_cpu_s']})  peak RSS {f['peak_rss_mib']} MiB  load {f['load_before']} -> "
                       f"{f['load_after']}  rc {f['returncode']}")
+                if f.get("phases"):
+                    print("   phases (wall / CPU of the main process, s): " + ", ".join(
+                        f"{k} {v['wall']} / {v['cpu']}" for k, v in f["phases"].items()))
         if "ingest_sqlite" in out and "ingest_postgresql" in out:
             out["ingest_ratio"] = round(out["ingest_postgresql"]["wall_s"] / out["ingest_sqlite"]["wall_s"], 2)
             print(f"   PostgreSQL / SQLite wall: {out['ingest_ratio']} (target <= 1.5)")

@@ -83,3 +83,27 @@ def test_claims_of_other_machines_expire(new_store: Callable[[], str]) -> None:
     assert not claims.take("fresh.xlsx") and claims.lost == 1
     assert claims.take("stale.xlsx")
     assert claims.live_elsewhere() == 1
+
+
+def test_a_group_of_files_is_claimed_in_one_go(new_store: Callable[[], str]) -> None:
+    """The reader pool claims files by the group (one wait for the write lock): each file of the
+    group gets the fate it would get alone."""
+    engine = open_engine(new_store(), create=True)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = f"{os.uname().nodename}:{gone.stdout.strip()}:z"  # a process of this machine that has ended
+    with engine.begin() as conn:
+        conn.execute(schema.claim.insert(), [
+            {"path": "fresh.xlsx", "worker": "elsewhere:1:x", "at": time.time()},
+            {"path": "stale.xlsx", "worker": "elsewhere:2:y", "at": time.time() - 3600},
+            {"path": "killed.xlsx", "worker": dead, "at": time.time()},
+        ])  # fmt: skip
+        conn.execute(schema.source_file.insert().values(path="done.xlsx", sha256="0" * 64, size=1, type="xlsx",
+                                                        status="ok", records=0))  # fmt: skip
+    claims = Claims(engine, timeout=600)
+    group = ["b.xlsx", "fresh.xlsx", "done.xlsx", "stale.xlsx", "killed.xlsx", "a.xlsx"]
+    assert claims.take_many(group) == ["b.xlsx", "stale.xlsx", "killed.xlsx", "a.xlsx"]
+    assert claims.lost == 1
+    with engine.connect() as conn:
+        held = dict(conn.execute(select(schema.claim.c.path, schema.claim.c.worker)).all())
+    assert held == {"fresh.xlsx": "elsewhere:1:x", **{p: claims.worker for p in ("a.xlsx", "b.xlsx", "stale.xlsx", "killed.xlsx")}}
+    assert claims.take_many(["a.xlsx"]) == ["a.xlsx"]  # a claim of its own is kept

@@ -31,7 +31,7 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Column, Integer, MetaData, Table, Text, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from izdesh.store import schema
@@ -168,46 +168,64 @@ def document_date(path: str, meta: dict[str, Any] | None) -> str | None:
     return f"{y}-{mo}" if mo else y
 
 
-def write_text(conn: Connection, file_id: int, res: Any) -> None:
-    """Store and index one file's text blocks, its entities and its document row (the caller's
-    transaction: the file and its text land together)."""
-    blocks = getattr(res, "blocks", None) or []
-    if not blocks or res.status in ("duplicate", "empty"):
-        return
+# A stored unit of text, made by the reader (izdesh.ingest.extract.FileResult.prepare), whose CPU
+# is to spare, rather than by the writer, the ingest's critical path: (kind, locator as JSON text,
+# text, tokens, entities). Plain tuples: a million of them cross the readers' pipes.
+Piece = tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]
+
+# text_block with its JSON locator seen as text: the bulk insert passes the reader's JSON through.
+_TEXT_BLOCK_AS_TEXT = Table(
+    schema.text_block.name,
+    MetaData(),
+    Column("file_id", Integer),
+    Column("kind", Text),
+    Column("locator", Text),
+    Column("text", Text),
+    Column("tokens", Text),
+)
+
+
+def text_pieces(blocks: list[dict[str, Any]]) -> list[Piece]:
+    """A file's blocks as stored: long ones cut in pieces, each with its index tokens and the
+    entities in it (none for a row of a table of persons: its phones and places are in its
+    records)."""
     from izdesh.docs.entities import entities_in
 
-    ensure_index(conn)
-    rows = []
+    out: list[Piece] = []
     for b in blocks:
-        for piece in pieces(b["text"]):
-            rows.append({"file_id": file_id, "kind": b["kind"], "locator": b["locator"], "text": piece,
-                         "tokens": tokens_of(piece)})  # fmt: skip
+        loc = json.dumps(b["locator"], ensure_ascii=False)
+        for p in pieces(b["text"]):
+            out.append((b["kind"], loc, p, tokens_of(p), [] if b.get("people_table") else entities_in(p)))
+    return out
+
+
+def write_text(conn: Connection, file_id: int, res: Any) -> None:
+    """Store and index one file's text pieces (``res.pieces``), their entities and the file's
+    document row (the caller's transaction: the file and its text land together)."""
+    rows: list[Piece] = getattr(res, "pieces", None) or []
+    if not rows or res.status in ("duplicate", "empty"):
+        return
+    ensure_index(conn)
     tb = schema.text_block
     if conn.dialect.name == "sqlite":
         # The write lock is held (BEGIN IMMEDIATE): ids can be given, no read back; plain DB-API
         # inserts, as a table of persons may give a hundred thousand rows.
         first = (conn.exec_driver_sql("SELECT max(id) FROM text_block").scalar() or 0) + 1
-        ids = [(first + k, r["tokens"], r["text"]) for k, r in enumerate(rows)]
+        ids = list(range(first, first + len(rows)))
         conn.exec_driver_sql(
             "INSERT INTO text_block(id, file_id, kind, locator, text, tokens) VALUES (?, ?, ?, ?, ?, ?)",
-            [(first + k, file_id, r["kind"], json.dumps(r["locator"], ensure_ascii=False), r["text"], "")
-             for k, r in enumerate(rows)],  # the tokens live in the FTS5 index only
+            [(i, file_id, kind, loc, txt, "")
+             for i, (kind, loc, txt, _t, _e) in zip(ids, rows)],  # the tokens live in the FTS5 index only
         )  # fmt: skip
-        conn.exec_driver_sql("INSERT INTO text_block_fts(rowid, tokens) VALUES (?, ?)", [(i, t) for i, t, _ in ids])
+        conn.exec_driver_sql("INSERT INTO text_block_fts(rowid, tokens) VALUES (?, ?)",
+                             [(i, r[3]) for i, r in zip(ids, rows)])  # fmt: skip
         conn.exec_driver_sql("INSERT INTO document_fts(rowid, tokens) VALUES (?, ?)",
-                             (file_id, document_tokens([t for _, t, _ in ids])))  # fmt: skip
+                             (file_id, document_tokens([r[3] for r in rows])))  # fmt: skip
     else:
-        insert_rows(conn, tb, ("file_id", "kind", "locator", "text", "tokens"),
-                    ((file_id, r["kind"], r["locator"], r["text"], r["tokens"]) for r in rows))  # COPY
-        ids = [tuple(r) for r in conn.execute(
-            select(tb.c.id, tb.c.tokens, tb.c.text).where(tb.c.file_id == file_id).order_by(tb.c.id))]  # fmt: skip
-    ents = []
-    skip = {k for k, b in enumerate(b for b in blocks for _ in pieces(b["text"])) if b.get("people_table")}
-    for k, (i, _t, txt) in enumerate(ids):
-        if k in skip:  # a row of a table of persons: its phones and places are in its records
-            continue
-        for kind, value, extra in entities_in(txt):
-            ents.append((file_id, i, kind, value, extra or None))
+        insert_rows(conn, _TEXT_BLOCK_AS_TEXT, ("file_id", "kind", "locator", "text", "tokens"),
+                    ((file_id, kind, loc, txt, toks) for kind, loc, txt, toks, _e in rows))  # COPY
+        ids = list(conn.execute(select(tb.c.id).where(tb.c.file_id == file_id).order_by(tb.c.id)).scalars())
+    ents = [(file_id, i, kind, value, extra or None) for i, r in zip(ids, rows) for kind, value, extra in r[4]]
     if ents:
         insert_rows(conn, schema.doc_entity, ("file_id", "block_id", "kind", "value", "extra"), ents)
     conn.execute(

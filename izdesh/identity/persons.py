@@ -10,7 +10,6 @@ person's latest status (izdesh.identity.summary) are stored.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import io
@@ -22,7 +21,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, text
 
@@ -43,9 +43,23 @@ from izdesh.store.db import get_meta, set_meta
 
 
 def person_key(secret: str, id_number: str) -> str:
-    """Opaque, stable person id: person pages must not put an ID number in a URL."""
-    digest = hmac.new(secret.encode(), id_number.encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:12].lower()
+    """Opaque, stable person id: person pages must not put an ID number in a URL. The first 12
+    characters of the lower-case base32 of HMAC-SHA256(secret, number), computed for every record
+    at ingest: the keyed state is made once per secret and copied, and the 60 bits are spelt out
+    directly (base64.b32encode is pure Python and encodes all 32 bytes)."""
+    h = _keyed(secret).copy()
+    h.update(id_number.encode())
+    n = int.from_bytes(h.digest()[:8], "big") >> 4
+    return "".join([_B32[(n >> s) & 31] for s in _SHIFTS])
+
+
+_B32 = "abcdefghijklmnopqrstuvwxyz234567"
+_SHIFTS = tuple(range(55, -1, -5))
+
+
+@lru_cache(maxsize=8)
+def _keyed(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
 def _mode(values: Iterable[Any]) -> Any:
@@ -177,7 +191,21 @@ def _rss_mib() -> int:
         return 0
 
 
-def rebuild_persons(engine: Engine, *, progress: bool = False) -> int:
+class NameSink(Protocol):
+    """Takes each person's names and birth year as persons are written (the name index computed
+    beside the rebuild: izdesh.search.index_child.NameIndexChild)."""
+
+    def feed(self, entries: list[tuple[str, tuple[str, ...], int | None]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+NAMES_CHUNK = 20_000  # persons per message to a NameSink: a few MB, never all at once in memory
+
+
+def rebuild_persons(engine: Engine, *, progress: bool = False, names: NameSink | None = None) -> int:
+    """Persons, their record links and links from all records; with ``names``, every person's
+    (id, distinct record names, birth year) is fed to it as persons are written."""
     t0 = time.perf_counter()
     say = (lambda msg: print(f"[persons {time.perf_counter() - t0:6.1f}s {_rss_mib():5d} MiB] {msg}", file=sys.stderr)) if progress else (lambda msg: None)
     with engine.begin() as conn:
@@ -189,7 +217,7 @@ def rebuild_persons(engine: Engine, *, progress: bool = False) -> int:
         say(f"{len(linkage.clusters)} persons linked ({dict(linkage.counts)})")
         # Persons are written before the relatives graph is built: the person rows and the graph
         # are never in memory together (the rebuild's peak).
-        pids, gone = write_persons(conn, secret, linkage, paths, say)
+        pids, gone = write_persons(conn, secret, linkage, paths, say, names)
         graph = relatives_mod.build(linkage.clusters, linkage.of_record, paths, records)
         say(f"{len(graph.src)} relative and co-listed statements")
         del records  # the clusters hold the records still needed
@@ -284,10 +312,12 @@ def _replace_rows(conn: Any, table: Any, meta_key: str, columns: tuple[str, ...]
 
 
 def write_persons(
-    conn: Any, secret: str, linkage: Linkage, paths: dict[int, str], say: Any
+    conn: Any, secret: str, linkage: Linkage, paths: dict[int, str], say: Any, names: NameSink | None = None
 ) -> tuple[dict[str, str], list[tuple[str]]]:
     """Persons, record links and record.person_id; returns the person id of each cluster and the
-    persons no longer in the store (removed by ``write_graph``, once no link points at them)."""
+    persons no longer in the store (removed by ``write_graph``, once no link points at them).
+    ``names`` gets each person's names and birth year: the (person id, name, birth date) of the
+    store's records and persons that rebuild_name_index reads, without reading them again."""
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         # Checked at commit: records keep their person ids while persons are rewritten (a valid
@@ -296,12 +326,23 @@ def write_persons(
     pids: dict[str, str] = {key: pid_of(secret, key) for key in linkage.clusters}
     status = _Status(paths)
     rows: list[tuple[Any, ...]] = []
+    entries: list[tuple[str, tuple[str, ...], int | None]] = []
     for key, c in linkage.clusters.items():
         d = _person_row(pids[key], c, status)
+        if names is not None:
+            # The person's name is the commonest of its records' names: one of them already.
+            entries.append((d["id"], tuple(c.names()), d["birth_date"].year if d["birth_date"] else None))
+            if len(entries) >= NAMES_CHUNK:
+                names.feed(entries)
+                entries = []
         if sqlite:
             for k in ("birth_date", "latest_status_date"):
                 d[k] = d[k].isoformat() if d[k] else None
         rows.append(tuple(d[k] for k in PERSON_COLUMNS))
+    if names is not None:
+        names.feed(entries)
+        names.close()
+    del entries
     rows.sort()  # by person id: merged with the store's rows below, and the B-tree fills in order
     # Persons are diffed against the store (read in id order, a row at a time), not rewritten:
     # after an ingest that added a few files most rows are unchanged.

@@ -17,9 +17,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from izdesh.store import schema
 
@@ -49,9 +57,17 @@ def _dead_here(worker: str) -> bool:
     return False
 
 
-# Built once: run per file (building a statement cost more than running it).
-_CLAIM = insert(schema.claim)
-_DONE = select(schema.source_file.c.id).where(schema.source_file.c.path == bindparam("path"))
+# Built once: run for every group of files (building a statement cost more than running it).
+_CLAIM = text("INSERT INTO claim (path, worker, at) VALUES (:path, :worker, :at) ON CONFLICT (path) DO NOTHING")
+_HOLDERS = select(schema.claim.c.path, schema.claim.c.worker, schema.claim.c.at).where(
+    schema.claim.c.path.in_(bindparam("paths", expanding=True))
+)
+_DONE = select(schema.source_file.c.path).where(schema.source_file.c.path.in_(bindparam("paths", expanding=True)))
+_TAKE_OVER = (
+    update(schema.claim)
+    .where(schema.claim.c.path == bindparam("p"), schema.claim.c.worker == bindparam("holder"))
+    .values(worker=bindparam("me"), at=bindparam("now"))
+)
 _RELEASE = delete(schema.claim).where(schema.claim.c.path == bindparam("path"))
 
 
@@ -64,34 +80,30 @@ class Claims:
 
     def take(self, path: str) -> bool:
         """True when this worker may read `path` now."""
-        c = schema.claim
-        now = time.time()
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(_CLAIM, {"path": path, "worker": self.worker, "at": now})
-                return self._still_to_do(conn, path)
-        except IntegrityError:
-            pass
-        with self.engine.begin() as conn:
-            holder = conn.execute(select(c.c.worker).where(c.c.path == path)).scalar()
-            dead = holder is not None and _dead_here(holder)
-            cond = c.c.worker == holder if dead else c.c.at < now - self.timeout
-            won = conn.execute(
-                update(c).where(and_(c.c.path == path, cond)).values(worker=self.worker, at=now)
-            ).rowcount
-            if won == 1:
-                return self._still_to_do(conn, path)
-        self.lost += 1
-        return False
+        return bool(self.take_many([path]))
 
-    @staticmethod
-    def _still_to_do(conn: Connection, path: str) -> bool:
-        """Checked after the claim is held: a worker that finished the file in the meantime has
-        committed its row and dropped its claim in one transaction, so this sees it."""
-        if conn.execute(_DONE, {"path": path}).first() is None:
-            return True
-        conn.execute(_RELEASE, {"path": path})
-        return False
+    def take_many(self, paths: list[str]) -> list[str]:
+        """Those of ``paths`` this worker may read now, in order, claimed in one transaction. On
+        SQLite a claim waits for the write lock, which the writer holds while it writes a batch:
+        one wait for a group of files, not one per file, keeps the readers fed."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            conn.execute(_CLAIM, [{"path": p, "worker": self.worker, "at": now} for p in paths])
+            won: set[str] = set()
+            for path, holder, at in conn.execute(_HOLDERS, {"paths": paths}):
+                if holder == self.worker:
+                    won.add(path)
+                elif (at < now - self.timeout or _dead_here(holder)) and conn.execute(
+                    _TAKE_OVER, {"p": path, "holder": holder, "me": self.worker, "now": now}
+                ).rowcount == 1:
+                    won.add(path)  # a killed worker's claim, or one older than the timeout
+            self.lost += sum(1 for p in paths if p not in won)
+            # Checked once the claims are held: a worker that finished a file in the meantime has
+            # committed its row and dropped its claim in one transaction, so this sees it.
+            done = set(conn.execute(_DONE, {"paths": sorted(won)}).scalars()) if won else set()
+            for path in done:
+                conn.execute(_RELEASE, {"path": path})
+        return [p for p in paths if p in won and p not in done]
 
     @staticmethod
     def release(conn: Connection, path: str) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, bindparam, select, update
 
 from izdesh.ingest import ocr
 from izdesh.store import schema
-from izdesh.store.db import open_engine, set_meta
+from izdesh.store.db import get_meta, open_engine, set_meta
 from izdesh.store.files import locate, roots
 
 if TYPE_CHECKING:
@@ -52,9 +52,10 @@ def complete(engine: Engine, workers: int = 1, *, progress: bool = False) -> int
         return 0  # no engine here: the files stay queued for a machine that has one
     with engine.begin() as conn:
         set_meta(conn, "derived_stale", "1")  # records are about to change
+        secret = get_meta(conn, "person_key")
+    assert secret is not None, "store without person_key (not created by open_engine)"
     done = 0
-    for res in _extract_all(todo, workers):
-        res.prepare()
+    for res in _extract_all(todo, workers, secret):
         with engine.begin() as conn:
             row = conn.execute(_STILL_QUEUED.with_for_update(), {"p": res.path}).first()
             if row is None:

@@ -16,33 +16,40 @@ import tempfile
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as mp_wait
-from typing import Any, NamedTuple
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.engine import Connection as DbConnection
 from sqlalchemy.engine import CursorResult
 
+from izdesh.docs.index import Piece, write_text
 from izdesh.identity.persons import rebuild_persons
-from izdesh.search.index import clear_name_index, rebuild_name_index
 from izdesh.ingest import ocr
+from izdesh.ingest.claims import Claims, derived_lock
 from izdesh.ingest.extract import FileResult, extract, sha256_of
 from izdesh.ingest.readahead import read_ahead
-from izdesh.docs.index import write_text
-from izdesh.store import schema
-from izdesh.ingest.claims import Claims, derived_lock
 from izdesh.ingest.rows import COLUMNS as ROW_COLUMNS
-from izdesh.ingest.rows import RECORD_AS_TEXT, person_of
-from izdesh.store.integrity import integrity_check
+from izdesh.ingest.rows import RECORD_AS_TEXT
+from izdesh.search.index import clear_name_index
+from izdesh.search.index_child import NameIndexChild
+from izdesh.store import schema
 from izdesh.store.bulk import insert_rows
 from izdesh.store.db import get_meta, open_engine, set_meta
 from izdesh.store.files import remember_roots
+from izdesh.store.integrity import integrity_check
 
 
 @dataclass
@@ -105,6 +112,8 @@ def ingest(
     summary = Summary()
     with engine.connect() as conn:
         known = set(conn.execute(select(schema.source_file.c.path)).scalars())
+        secret = get_meta(conn, "person_key")
+    assert secret is not None, "store without person_key (not created by open_engine)"
     claims = Claims(engine)
     todo: list[tuple[Path, str]] = []
     for abs_path, rel in walk(paths, exclude):
@@ -131,9 +140,9 @@ def ingest(
             bar.update(task, total=(bar.tasks[0].total or 0) + n)
 
         with _Phase(summary, "read_write"):
-            results = _extract_all(todo, workers, on_more=more, claim=claims.take)
+            results = _extract_all(todo, workers, secret, on_more=more, claim=claims.take_many)
             if workers > 1:  # reader processes to keep busy (one reader: in this process, under SIGALRM)
-                results = read_ahead(results, weight=lambda r: 1 + len(r.rows) + len(r.blocks), limit=2 * BATCH_ROWS)
+                results = read_ahead(results, weight=lambda r: 1 + r.weight, limit=2 * BATCH_ROWS)
             for batch in _batches(results, batch_seconds()):
                 with _Phase(summary, "write"):
                     _write_batch(engine, batch)
@@ -163,12 +172,15 @@ def rebuild_derived(engine: Engine, summary: Summary, progress: bool) -> None:
             stale = get_meta(conn, "derived_stale") == "1"
         if stale:  # persons depend on records alone: nothing new, nothing to rebuild
             _release_memory(engine)
-            with _Phase(summary, "persons"):
-                clear_name_index(engine)
-                rebuild_persons(engine, progress=progress)
-            _release_memory(engine)  # the linking's millions of objects, freed, before the next peak
-            with _Phase(summary, "name_index"):
-                rebuild_name_index(engine)
+            # The name index's keys are computed by a child on the other core from the names the
+            # persons rebuild feeds it; its own phase only copies them in.
+            with NameIndexChild() as names:
+                with _Phase(summary, "persons"):
+                    clear_name_index(engine)
+                    rebuild_persons(engine, progress=progress, names=names)
+                _release_memory(engine)  # the linking's millions of objects, freed, before the next peak
+                with _Phase(summary, "name_index"):
+                    names.fill(engine)
             with engine.begin() as conn:
                 set_meta(conn, "derived_stale", "0")
                 if conn.dialect.name == "postgresql":
@@ -215,22 +227,31 @@ def file_timeout() -> float:
 _Task = tuple[Path, str]
 
 
-def _claimed(claim: Callable[[str], bool] | None, task: _Task) -> bool:
-    """Top-level files are claimed just before they are read; archive members ("a.zip!x") belong
-    to whoever claimed the archive."""
-    return claim is None or "!" in task[1] or claim(task[1])
+Claim = Callable[[list[str]], list[str]]  # stored paths -> those this worker may read (Claims.take_many)
+
+
+def _claimed(claim: Claim | None, tasks: list[_Task]) -> list[_Task]:
+    """Those of ``tasks`` this worker may read, in order. Top-level files are claimed just before
+    they are read; archive members ("a.zip!x") belong to whoever claimed the archive."""
+    top = [t[1] for t in tasks if "!" not in t[1]]
+    if claim is None or not top:
+        return tasks
+    won = set(claim(top))
+    return [t for t in tasks if "!" in t[1] or t[1] in won]
 
 
 def _extract_all(
     todo: list[_Task],
     workers: int,
+    secret: str,
     *,
     on_more: Callable[[int], None] | None = None,
     timeout: float | None = None,
-    claim: Callable[[str], bool] | None = None,
+    claim: Claim | None = None,
 ) -> Iterator[FileResult]:
     """Results for every file in `todo` and, recursively, for the members of the archives and the
-    attachments of the mails among them (stored as "a.zip!x/y"). Members are unpacked in a
+    attachments of the mails among them (stored as "a.zip!x/y"), prepared for the writer
+    (FileResult.prepare, ``secret``: the store's person_key). Members are unpacked in a
     temporary folder removed at the end. An archive's own row comes after its members' rows, so a
     run killed in between redoes the archive (re-runs skip known paths). Each file gets `timeout`
     seconds; a reader that hangs or crashes marks its file corrupt and the run goes on."""
@@ -284,15 +305,15 @@ def _extract_all(
             queue: list[_Task] = list(reversed(todo))
             while queue:
                 abs_path, rel = queue.pop()
-                if not _claimed(claim, (abs_path, rel)):
+                if not _claimed(claim, [(abs_path, rel)]):
                     continue
-                res = _extract_guarded(abs_path, rel, unpack, timeout).prepare()
+                res = _extract_guarded(abs_path, rel, unpack, timeout).prepare(secret)
                 _drop_member_file(abs_path, unpack)
                 found: list[_Task] = []
                 yield from fan_out(res, found.append)
                 queue.extend(reversed(found))
             return
-        pool = _Pool(workers, timeout, unpack, claim)
+        pool = _Pool(workers, timeout, unpack, secret, claim)
         try:
             for t in todo:
                 pool.submit(t)
@@ -363,7 +384,7 @@ def _extract_guarded(abs_path: Path, rel: str, unpack: Path, timeout: float) -> 
 WORKER_NICE = 5  # readers yield the CPU to the writer, the run's critical path (IZDESH_WORKER_NICE)
 
 
-def _worker_main(conn: Connection, threads: int = 1) -> None:  # pragma: no cover - runs in the child
+def _worker_main(conn: Connection, secret: str, threads: int = 1) -> None:  # pragma: no cover - runs in the child
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
     # With N readers and one writer on N cores, equal shares would give the writer N/(N+1) of a
     # core; the writer is the bottleneck of a run without OCR, so the readers stand back.
@@ -381,10 +402,95 @@ def _worker_main(conn: Connection, threads: int = 1) -> None:  # pragma: no cove
             return
         abs_path, rel, unpack = task
         try:
-            res = extract(Path(abs_path), rel, unpack_dir=Path(unpack)).prepare()
+            res = extract(Path(abs_path), rel, unpack_dir=Path(unpack)).prepare(secret)
         except BaseException as exc:
             res = FileResult(rel, "", 0, "unknown", "corrupt", f"{type(exc).__name__}: {exc}")
         conn.send(res)
+
+
+class _Ahead:
+    """The files left to read, claimed (``Claim``) a group at a time in a thread of their own, so
+    that the loop feeding the readers and taking their results never waits for a claim. A claim
+    waits for the store's write lock, which the writer holds while it writes a batch: claimed
+    inline, one file at a time, that loop waited 27 s of the 165 s reading phase at full scale
+    while readers sat idle. Groups are small, so that other workers still share the work."""
+
+    GROUP = 16
+
+    def __init__(self, claim: Claim | None) -> None:
+        self.claim = claim
+        self.todo: deque[_Task] = deque()  # not claimed yet
+        self.ready: deque[_Task] = deque()  # claimed (or needing no claim), to be read next
+        self.pending = 0  # taken from todo by the thread, being claimed
+        self.cv = threading.Condition()
+        self.error: BaseException | None = None
+        self.closed = False
+        self.thread: threading.Thread | None = None
+
+    def add(self, task: _Task) -> None:
+        with self.cv:
+            self.todo.append(task)
+            self.cv.notify_all()
+
+    def put_back(self, tasks: Iterable[_Task]) -> None:
+        """Files claimed and sent to a reader that died before reading them: still ours."""
+        with self.cv:
+            self.ready.extendleft(reversed(list(tasks)))
+
+    def __bool__(self) -> bool:
+        with self.cv:  # the thread moves files from todo to pending under the lock
+            return bool(self.todo or self.ready or self.pending or self.error is not None)
+
+    def unclaimed(self) -> bool:
+        with self.cv:
+            return bool(self.todo or self.pending)
+
+    def take(self) -> _Task | None:
+        """The next file to read, or None if none is claimed yet (never waits)."""
+        with self.cv:
+            if self.error is not None:
+                raise self.error
+            if self.claim is None:
+                self.ready.extend(self.todo)
+                self.todo.clear()
+            elif self.todo and self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="izdesh-claims", daemon=True)
+                self.thread.start()
+            self.cv.notify_all()
+            return self.ready.popleft() if self.ready else None
+
+    def wait(self, timeout: float) -> None:
+        """Until a file is claimed or none is left to claim."""
+        with self.cv:
+            self.cv.wait_for(lambda: self.ready or self.error is not None or not self.unclaimed(), timeout)
+
+    def _run(self) -> None:
+        assert self.claim is not None
+        while True:
+            with self.cv:
+                self.cv.wait_for(lambda: self.closed or (self.todo and len(self.ready) < self.GROUP))
+                if self.closed:
+                    return
+                group = [self.todo.popleft() for _ in range(min(self.GROUP, len(self.todo)))]
+                self.pending = len(group)
+            try:
+                won = _claimed(self.claim, group)
+            except BaseException as exc:  # the store failed: the reading loop raises it
+                with self.cv:
+                    self.error, self.pending = exc, 0
+                    self.cv.notify_all()
+                return
+            with self.cv:
+                self.ready.extend(won)
+                self.pending = 0
+                self.cv.notify_all()
+
+    def close(self) -> None:
+        with self.cv:
+            self.closed = True
+            self.cv.notify_all()
+        if self.thread is not None:
+            self.thread.join(60)
 
 
 class _Pool:
@@ -398,10 +504,12 @@ class _Pool:
     # With one at a time, the readers sat idle for a third of the reading phase at full scale.
     DEPTH = 2
 
-    def __init__(self, workers: int, timeout: float, unpack: Path, claim: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self, workers: int, timeout: float, unpack: Path, secret: str, claim: Claim | None = None
+    ) -> None:
         self.ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-        self.n, self.timeout, self.unpack, self.claim = workers, timeout, unpack, claim
-        self.todo: deque[_Task] = deque()
+        self.n, self.timeout, self.unpack, self.secret, self.claim = workers, timeout, unpack, secret, claim
+        self.files = _Ahead(claim)
         # worker -> (process, files sent to it in order, when it started on the first of them)
         self.busy: dict[Connection, tuple[Any, deque[_Task], float]] = {}
         self.idle: list[tuple[Any, Connection]] = []
@@ -409,13 +517,13 @@ class _Pool:
     def _spawn(self) -> tuple[Any, Connection]:
         parent, child = self.ctx.Pipe()
         threads = max(1, (os.cpu_count() or 1) // self.n)
-        proc = self.ctx.Process(target=_worker_main, args=(child, threads), daemon=True)
+        proc = self.ctx.Process(target=_worker_main, args=(child, self.secret, threads), daemon=True)
         proc.start()
         child.close()
         return proc, parent
 
     def submit(self, task: _Task) -> None:
-        self.todo.append(task)
+        self.files.add(task)
 
     def _send(self, conn: Connection, task: _Task) -> None:
         conn.send((str(task[0]), task[1], str(self.unpack)))
@@ -423,35 +531,35 @@ class _Pool:
     def _dispatch(self) -> None:
         # First every worker gets a file, then each a second to queue.
         for depth in range(1, self.DEPTH + 1):
-            while self.todo and len(self.busy) < self.n:
-                task = self.todo.popleft()
-                if not _claimed(self.claim, task):
-                    continue
+            while len(self.busy) < self.n and (task := self.files.take()) is not None:
                 proc, conn = self.idle.pop() if self.idle else self._spawn()
                 self._send(conn, task)
                 self.busy[conn] = (proc, deque([task]), time.monotonic())
             for conn, (_proc, sent, _st) in self.busy.items():
-                while self.todo and len(sent) < depth:
-                    task = self.todo.popleft()
-                    if _claimed(self.claim, task):
-                        self._send(conn, task)
-                        sent.append(task)
+                while len(sent) < depth and (task := self.files.take()) is not None:
+                    self._send(conn, task)
+                    sent.append(task)
 
     def _drop(self, conn: Connection) -> tuple[Any, _Task]:
         """A worker gone (crashed or killed): its process and the file it was reading; the files
         queued behind go back."""
         proc, sent, _st = self.busy.pop(conn)
         current = sent.popleft()
-        self.todo.extendleft(reversed(sent))
+        self.files.put_back(sent)
         conn.close()
         return proc, current
 
     def results(self) -> Iterator[tuple[_Task, FileResult]]:
-        while self.todo or self.busy:
+        while self.files or self.busy:
             self._dispatch()
+            if not self.busy:  # nothing claimed yet, or the files left were claimed by other workers
+                self.files.wait(1.0)
+                continue
             now = time.monotonic()
             wait_for = min(st + self.timeout - now for _, _, st in self.busy.values())
-            ready = mp_wait(list(self.busy), timeout=max(0.05, wait_for))
+            if self.files.unclaimed() and any(len(sent) < self.DEPTH for _p, sent, _st in self.busy.values()):
+                wait_for = min(wait_for, 0.02)  # a reader has room: send it the files being claimed
+            ready = mp_wait(list(self.busy), timeout=max(0.02, wait_for))
             done: list[tuple[_Task, FileResult]] = []
             for conn in ready:
                 proc, sent, _st = self.busy[conn]  # type: ignore[index]
@@ -483,6 +591,7 @@ class _Pool:
                     yield current, _timed_out(current[0], current[1], self.timeout)
 
     def close(self) -> None:
+        self.files.close()
         for proc, conn in self.idle:
             try:
                 conn.send(None)
@@ -521,7 +630,7 @@ def _batches(results: Iterator[FileResult], seconds: float) -> Iterator[list[Fil
         if not batch:
             since = time.monotonic()
         batch.append(res)
-        size += len(res.rows) + len(res.blocks)
+        size += res.weight
         if size >= BATCH_ROWS or len(batch) >= BATCH_FILES or time.monotonic() - since >= seconds:
             yield batch
             batch, size = [], 0
@@ -542,7 +651,7 @@ class _TextOf(NamedTuple):
     path: str
     status: str
     meta: dict[str, Any]
-    blocks: list[dict[str, Any]]
+    pieces: list[Piece]
     records: list[Any]
 
 
@@ -562,14 +671,13 @@ _PHOTO_RECORD = select(_r.c.id).where(_r.c.file_id == bindparam("file_id"), _r.c
 
 
 def _write(conn: DbConnection, res: FileResult) -> None:
-    """The file's row, tables and records (prepared rows, see FileResult.prepare), in the
-    caller's transaction."""
-    res.prepare()
+    """The file's row, tables, records and text (prepared by the reader, see FileResult.prepare),
+    in the caller's transaction."""
     if res.sha256 and res.status != "empty":
         same = conn.execute(_SAME_CONTENT, {"sha256": res.sha256}).scalar()
         if same is not None:  # identical bytes already read: account for the file, keep no copy
             res.status, res.reason = "duplicate", f"same content as {same}"
-            res.rows, res.tables, res.blocks = [], [], []
+            res.drop_contents()
     Claims.release(conn, res.path)
     file_id = _new_id(
         conn.execute(
@@ -603,19 +711,18 @@ def write_contents(conn: DbConnection, file_id: int, res: FileResult) -> None:
                "rows": t["rows"]}  # fmt: skip
         table_ids[t["sheet"]] = _new_id(conn.execute(_INSERT_TABLE, row))
     if res.rows:  # COPY on PostgreSQL: a table of persons gives tens of thousands of rows
-        secret = get_meta(conn, "person_key")
-        assert secret is not None, "store without person_key (not created by open_engine)"
+        assert len(res.person_ids) == len(res.rows), "a result not prepared (FileResult.prepare)"
         insert_rows(
             conn,
             RECORD_AS_TEXT,
             ("file_id", "table_id", "person_id", *ROW_COLUMNS),
             (
-                (file_id, None if sheet is None else table_ids.get(sheet), person_of(values, secret), *values)
-                for sheet, values in res.rows
+                (file_id, None if sheet is None else table_ids.get(sheet), pid, *values)
+                for (sheet, values), pid in zip(res.rows, res.person_ids)
             ),
         )
-    if res.blocks:  # the file's text for full-text search, indexed in this same transaction
-        write_text(conn, file_id, _TextOf(res.path, res.status, res.meta, res.blocks, res.rows))
+    if res.pieces:  # the file's text for full-text search, indexed in this same transaction
+        write_text(conn, file_id, _TextOf(res.path, res.status, res.meta, res.pieces, res.rows))
     if res.type in ("jpeg", "png") and res.status == "ok":
         # The photo's own record (ID from the file name), not text OCR found in the picture.
         photo = next((values for _sheet, values in res.rows if values[0] == "photo"), None)

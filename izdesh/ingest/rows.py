@@ -55,7 +55,7 @@ def record_row(rec: RecordOut) -> Row:
         rec.kind,
         json.dumps(rec.locator),
         json.dumps(rec.raw),
-        json.dumps(rec.flags or None),
+        json.dumps(rec.flags) if rec.flags else "null",  # most records: no flags
         *((_iso(f.get(k)) if k in _DATES else f.get(k)) for k in FIELDS),
     )
     return (rec.locator.get("sheet", "") if rec.kind == "table" else None), values

@@ -54,8 +54,11 @@ def id_fields_from(p: IdParse) -> tuple[dict[str, Any], list[str]]:
     return out, flags
 
 
-def map_sheet(sheet: Sheet) -> tuple[TableReport, list[RecordOut]]:
-    text_rows = [[cell_text(c) for c in row] for row in sheet.rows]
+def map_sheet(sheet: Sheet, text_rows: list[list[str]] | None = None) -> tuple[TableReport, list[RecordOut]]:
+    """The sheet's records and a report of how its columns were mapped. ``text_rows``: the cells
+    as text (``cell_text``), when the caller has them already."""
+    if text_rows is None:
+        text_rows = [[cell_text(c) for c in row] for row in sheet.rows]
     header_at = find_header_row(text_rows)
     if header_at is None:
         return TableReport(sheet.name, None, [], len(sheet.rows)), []
