@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import String, Text, cast, func, inspect, select
 
 from izdesh.store import schema
@@ -67,19 +70,25 @@ def test_insert_rows_takes_iso_dates_and_ids_in_order(new_store: Callable[[], st
     assert blocks == [f"第{k}段" for k in range(50)]
 
 
-def test_refill_replaces_the_rows_and_keeps_the_indexes(new_store: Callable[[], str]) -> None:
+@pytest.mark.parametrize("readers_wait", [False, True])
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
+def test_refill_replaces_the_rows_and_keeps_the_indexes(new_store: Callable[[], str], readers_wait: bool) -> None:
     engine = open_engine(new_store(), create=True)
     nk = schema.name_key
     with engine.begin() as conn:
         conn.execute(schema.person.insert(), [{"id": p, "records": 1} for p in ("p1", "p2")])
         insert_rows(conn, nk, ("key", "person_id", "name"), [("old", "p1", "甲")] * 3)
     with engine.begin() as conn:
-        n = refill(conn, nk, ("key", "person_id", "name"), lambda: [("k1", "p1", "甲"), ("k2", "p2", "乙")])
+        n = refill(conn, nk, ("key", "person_id", "name"), lambda: [("k1", "p1", "甲"), ("k2", "p2", "乙")],
+                   readers_wait=readers_wait)  # fmt: skip
     assert n == 2
     with engine.connect() as conn:
         assert sorted(conn.execute(select(nk.c.key, nk.c.person_id, nk.c.name))) == [("k1", "p1", "甲"), ("k2", "p2", "乙")]
         indexes = {ix["name"] for ix in inspect(conn).get_indexes("name_key")}
     assert {str(ix.name) for ix in nk.indexes} <= indexes  # built again after the rows went in
+    with engine.connect() as conn:  # and used: the same schema as before
+        diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
+    assert [d for d in diff if "name_key" in repr(d)] == []
     with engine.begin() as conn:
         empty_table(conn, nk)
     with engine.connect() as conn:

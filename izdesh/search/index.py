@@ -47,7 +47,7 @@ def rebuild_name_index(engine: Engine) -> int:
             )
             return key_rows((person_id, name, born.year if born else None) for person_id, name, born in names)
 
-        written = refill(conn, nk, KEY_COLUMNS, rows)
+        written = refill(conn, nk, KEY_COLUMNS, rows, readers_wait=True)  # emptied since the rebuild began
     return written
 
 
@@ -68,7 +68,8 @@ def fill_name_index(engine: Engine, path: str, expected: int) -> int:
     nk = schema.name_key
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn, closing(sqlite3.connect(path)) as src:
-            n = refill(conn, nk, KEY_COLUMNS, lambda: src.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM {ROWS_TABLE}"))
+            n = refill(conn, nk, KEY_COLUMNS, lambda: src.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM {ROWS_TABLE}"),
+                       readers_wait=True)  # fmt: skip
             _check(n, expected)
         return n
     # SQLite copies table to table itself (no row crosses into Python) from the ATTACHed file.

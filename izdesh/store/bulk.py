@@ -84,14 +84,28 @@ def empty_table(conn: Connection, table: Table, *, indexes: bool = True) -> None
         conn.execute(CreateTable(table))
 
 
-def refill(conn: Connection, table: Table, columns: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]]) -> int:
+def refill(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Callable[[], Iterable[Sequence[Any]]],
+    *,
+    readers_wait: bool = False,
+) -> int:
     """Replace every row of a derived table by those ``rows()`` gives; returns how many. ``rows`` is
     called once the table is empty (SQLite cannot drop a table while a query streams rows on the
     same connection). On SQLite the indexes are built after the rows are in: one sort per index
-    instead of a random B-tree insertion per row (2.8 million relatives: 3 times faster)."""
+    instead of a random B-tree insertion per row (2.8 million relatives: 3 times faster).
+    ``readers_wait``: on PostgreSQL too, for a table whose readers may wait for the commit (the
+    indexes are dropped, and DROP INDEX locks the table until then): 3 million name keys, 15 s
+    instead of 55."""
     empty_table(conn, table, indexes=False)
+    after = conn.dialect.name == "sqlite" or readers_wait
+    if after and conn.dialect.name != "sqlite":
+        for ix in table.indexes:
+            conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{ix.name}"')
     n = insert_rows(conn, table, columns, rows())
-    if conn.dialect.name == "sqlite":
+    if after:
         for ix in sorted(table.indexes, key=lambda i: str(i.name)):
             ix.create(conn)
     return n
