@@ -26,6 +26,14 @@ engines, and ID queries (2,000 ID numbers of persons in the SQLite store); warm,
 query at a time; p50 and p95 per engine and PostgreSQL / SQLite (issue 8: at most 2). Recall@1 is
 printed per engine too: both must find the same persons.
 
+Served figures (`--served-seconds`, 0 to skip): the latency a searcher waits for, the site's answer
+to POST /api/search over HTTP, measured by bench/web.py (its server: `izdesh serve`'s app and
+options, the researchers' site, as a public site refuses a name without a birth year or place;
+1 uvicorn process; wrk, 1 keep-alive client, closed loop) on each engine in turn: the same ID numbers (drawn from sorted lists, so both engines get the same) and the same
+name queries as above. The function-level figures measure the store alone; an ID lookup there is
+a fraction of a millisecond, and PostgreSQL's share of it is mostly the round trip to its
+server, which a page's latency includes once.
+
 Before the search figures (both engines: they share the machine), the PostgreSQL store is left to
 settle: the bench waits until no autovacuum worker runs on it and no table is past autovacuum's
 default thresholds (dead rows > 50 + 20 %, rows inserted since the last vacuum > 1,000 + 20 %,
@@ -38,6 +46,8 @@ search. The seconds waited are printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import random
@@ -150,6 +160,35 @@ def search_figures(engine: Engine, queries: list[NameQuery], ids: list[str]) -> 
             "by_script": by_script}
 
 
+def served_figures(dbs: dict[str, str], queries: list[NameQuery], seconds: float) -> dict:
+    """POST /api/search answered by the site on each engine (module doc): p50 / p95 ms per
+    scenario, and PostgreSQL / SQLite."""
+    from bench import web
+
+    out: dict = {}
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as names:
+        names.write("\n".join(q.text for q in queries) + "\n")
+        names.flush()
+        for eng, db in dbs.items():
+            with contextlib.redirect_stdout(io.StringIO()):  # its own JSON line: the table below says it
+                got = web.main(["--db", db, "--clients", "1", "--workers", "1", "--seconds", str(seconds),
+                                "--warmup", "4", "--samples", "2000", "--private", "--scenarios", "api_search_id",
+                                "api_search_name", "--names", names.name, "--json"])  # fmt: skip
+            out[eng] = {r["name"]: {k: r[k] for k in ("requests", "errors", "p50_ms", "p95_ms", "p99_ms", "server_ms_per_req")}
+                        for r in got["runs"]}  # fmt: skip
+    print("== served: POST /api/search, 1 client (bench/web.py, wrk)")
+    print(f"   {'engine':10} {'scenario':16} {'requests':>8} {'err':>4} {'p50 ms':>7} {'p95 ms':>7} {'srv ms/req':>10}")
+    for eng, runs in out.items():
+        for name, r in runs.items():
+            print(f"   {eng:10} {name:16} {r['requests']:>8} {r['errors']:>4} {r['p50_ms']:>7} {r['p95_ms']:>7}"
+                  f" {r['server_ms_per_req']:>10}")
+    ratio = {f"{name}_{q}": round(out["postgresql"][name][f"{q}_ms"] / out["sqlite"][name][f"{q}_ms"], 2)
+             for name in out["sqlite"] for q in ("p50", "p95")}  # fmt: skip
+    out["ratio"] = ratio
+    print(f"   PostgreSQL / SQLite: {ratio} (target <= 2)")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--leak", type=Path, required=True, help="a generated leak (with truth/)")
@@ -161,6 +200,7 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=1, help="`izdesh ingest` processes at once on each store")
     ap.add_argument("--sample", type=int, default=300, help="persons sampled for name queries (x5 scripts)")
     ap.add_argument("--ids", type=int, default=2000, help="ID number queries")
+    ap.add_argument("--served-seconds", type=float, default=20.0, help="per engine and scenario (0: no served figures)")
     ap.add_argument("--keep", action="store_true", help="keep the stores: the PostgreSQL server running (prints its URL)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -226,6 +266,8 @@ def main() -> None:
         out["search_ratio"] = {k: round(b[k] / a[k], 2) if a[k] else None
                                for k in ("name_p50_ms", "name_p95_ms", "id_p50_ms", "id_p95_ms")}
         print(f"   PostgreSQL / SQLite: {out['search_ratio']} (target <= 2)")
+        if args.served_seconds > 0:
+            out["served"] = served_figures({"sqlite": sqlite_db, "postgresql": pg_db}, queries, args.served_seconds)
         if args.json:
             print(json.dumps(out))
     finally:

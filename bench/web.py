@@ -4,6 +4,10 @@ bounded in time.
 
     .venv/bin/python bench/web.py --db /tmp/izfull/full2.sqlite [--clients 1 50] [--workers 1 2]
         [--seconds 20] [--scenarios api_search_id person_page] [--private] [--json]
+        [--scenarios api_search_name --names queries.txt]
+
+Scenario api_search_name (not run by default) posts the name queries of --names FILE, one a line;
+bench/pg.py uses it to compare the engines. The store may be a SQLite path or a postgresql:// URL.
 
 Targets (issue 6), at --full scale: >= 300 ID searches/s with p99 <= 100 ms at 50 clients; person
 page p95 <= 50 ms (the bench prints it for 1 client and for N clients: say which one you quote).
@@ -52,7 +56,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-SCENARIOS = ("api_search_id", "search_form_id", "person_page", "person_page_ug")
+SCENARIOS = ("api_search_id", "search_form_id", "person_page", "person_page_ug", "api_search_name")
+DEFAULT_SCENARIOS = SCENARIOS[:4]  # the figures of issue 6; api_search_name is for bench/pg.py
 BENCH_RATE = "100000000/minute"  # the limiter stays on; one loopback address must not be stopped
 
 # wrk's script: requests from a file (method TAB path TAB content-type TAB body, one a line), taken
@@ -222,7 +227,8 @@ def _loadavg() -> str:
 
 # ---------------------------------------------------------------------------------- requests
 def samples(db: str, n: int, seed: int) -> tuple[list[str], list[str], int]:
-    """n ID numbers of persons who have one, and n random person ids (any person), from the store."""
+    """n ID numbers of persons who have one, and n random person ids (any person), from the store:
+    drawn from sorted lists, so the same store on either engine gives the same requests."""
     from izdesh.store import schema
     from izdesh.store.db import open_engine
 
@@ -230,14 +236,18 @@ def samples(db: str, n: int, seed: int) -> tuple[list[str], list[str], int]:
     engine = open_engine(db, readonly=True)
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(p)).scalar_one()
-        numbers = conn.execute(select(p.c.id_number).where(p.c.id_number.is_not(None))).scalars().all()
-        pids = conn.execute(select(p.c.id)).scalars().all()
+        numbers = conn.execute(select(p.c.id_number).where(p.c.id_number.is_not(None)).order_by(p.c.id_number)).scalars().all()
+        pids = conn.execute(select(p.c.id).order_by(p.c.id)).scalars().all()
     engine.dispose()
     rng = random.Random(seed)
     return rng.sample(list(numbers), min(n, len(numbers))), rng.sample(list(pids), min(n, len(pids))), total
 
 
-def scenario_requests(name: str, ids: list[str], pids: list[str]) -> list[Req]:
+def scenario_requests(name: str, ids: list[str], pids: list[str], names: list[str] | None = None) -> list[Req]:
+    if name == "api_search_name":
+        if not names:
+            raise ValueError("api_search_name needs --names FILE (one name query a line)")
+        return [Req("POST", "/api/search", "application/json", json.dumps({"query": q, "limit": 10})) for q in names]
     if name == "api_search_id":
         return [Req("POST", "/api/search", "application/json", json.dumps({"query": i, "limit": 10})) for i in ids]
     if name == "search_form_id":
@@ -277,7 +287,7 @@ def run_wrk(port: int, name: str, reqs: list[Req], clients: int, workers: int, s
     run.requests = got["requests"]
     run.errors = got["connect"] + got["read"] + got["write"] + got["status"] + got["timeout"]
     run.seconds = got["duration_us"] / 1e6
-    run.p50_ms, run.p95_ms, run.p99_ms = (round(got[k] / 1000, 1) for k in ("p50_us", "p95_us", "p99_us"))
+    run.p50_ms, run.p95_ms, run.p99_ms = (round(got[k] / 1000, 2) for k in ("p50_us", "p95_us", "p99_us"))
     run.max_ms, run.mean_ms = round(got["max_us"] / 1000, 1), round(got["mean_us"] / 1000, 1)
     run.client_cpu_s = round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2)
     run.server_cpu_s = round(srv1 - srv0, 2)
@@ -372,7 +382,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="uvicorn processes, one server each")
     ap.add_argument("--seconds", type=float, default=20.0, help="per run")
     ap.add_argument("--warmup", type=float, default=5.0, help="seconds of load before each server's runs")
-    ap.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS)
+    ap.add_argument("--scenarios", nargs="+", default=list(DEFAULT_SCENARIOS), choices=SCENARIOS)
+    ap.add_argument("--names", type=Path, help="name queries, one a line (scenario api_search_name)")
     ap.add_argument("--samples", type=int, default=5000, help="distinct ID numbers and persons asked for")
     ap.add_argument("--private", action="store_true", help="the researchers' site (no --public, no rate limiter)")
     ap.add_argument("--rate", default=BENCH_RATE, help="the public site's --rate (default: on, set high)")
@@ -387,7 +398,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               "from the server; figures are lower than wrk's.", file=sys.stderr)  # fmt: skip
     public = not args.private
     ids, pids, persons = samples(args.db, args.samples, args.seed)
-    reqs = {name: scenario_requests(name, ids, pids) for name in args.scenarios}
+    names = args.names.read_text(encoding="utf-8").split("\n") if args.names else None
+    names = [q for q in names or [] if q.strip()]
+    reqs = {name: scenario_requests(name, ids, pids, names) for name in args.scenarios}
     out: dict[str, Any] = {"db": args.db, "persons": persons, "tool": tool, "public": public,
                            "rate": args.rate if public else "off", "cores": os.cpu_count(), "runs": []}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="izdesh-bench-") as tmpdir:

@@ -94,3 +94,31 @@ def test_refill_replaces_the_rows_and_keeps_the_indexes(new_store: Callable[[], 
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(nk)).scalar() == 0
         assert {str(ix.name) for ix in nk.indexes} <= {ix["name"] for ix in inspect(conn).get_indexes("name_key")}
+
+
+def test_derived_session_lifts_row_checks_only_inside_and_integrity_still_sees_them(new_store: Callable[[], str]) -> None:
+    """Inside derived_session a link to a missing person is not refused row by row (SQLite); the
+    connection goes back to the pool with foreign keys on, and the ingest's integrity check
+    (foreign_key_check) reports the dangling link. PostgreSQL keeps refusing it at once."""
+    from sqlalchemy.exc import IntegrityError
+
+    from izdesh.store.bulk import derived_session
+    from izdesh.store.integrity import integrity_check
+
+    engine = open_engine(new_store(), create=True)
+    bad = {"kind": "relative", "src": "nobody0000a", "dst": "nobody0000b", "why": "test"}
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(IntegrityError), engine.connect() as conn, derived_session(conn), conn.begin():
+            conn.execute(schema.link.insert().values(bad))
+        return
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection  # pragmas read outside any transaction
+        with derived_session(conn, sort_threads=True):
+            assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 0
+            with conn.begin():
+                conn.execute(schema.link.insert().values(bad))
+        assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert raw.execute("PRAGMA threads").fetchone()[0] == 0
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # outside: refused at once
+        conn.execute(schema.link.insert().values(bad))
+    assert any(p.startswith("foreign_key_check: link") for p in integrity_check(engine, quick=True))

@@ -230,6 +230,13 @@ def name_level(a: str | None, names_b: Iterable[str], *, min_score: float = STRI
 _SCORES: dict[tuple[str, str], float] = {}
 
 
+def forget_names() -> None:
+    """Empty the caches of names read, keyed and scored while linking (half a million entries at
+    full scale, 40 MB): a rebuild calls this once the relatives graph is built, before its peak."""
+    for cache in (_KEYS, _FOLD, _PART_KEYS, _SCORES):
+        cache.clear()
+
+
 def _part_score(a: str, b: str) -> float:
     """How close two single name parts read (names.score); 0 when the scorer cannot read them."""
     try:

@@ -32,13 +32,14 @@ from izdesh.identity.link import (
     Cluster,
     Linkage,
     Rec,
+    forget_names,
     link_records,
     make_rec,
 )
 from izdesh.identity.summary import list_date
 from izdesh.identity.terms import terms
 from izdesh.store import schema
-from izdesh.store.bulk import insert_rows, refill
+from izdesh.store.bulk import derived_session, insert_rows, refill
 from izdesh.store.db import get_meta, set_meta
 
 
@@ -208,7 +209,7 @@ def rebuild_persons(engine: Engine, *, progress: bool = False, names: NameSink |
     (id, distinct record names, birth year) is fed to it as persons are written."""
     t0 = time.perf_counter()
     say = (lambda msg: print(f"[persons {time.perf_counter() - t0:6.1f}s {_rss_mib():5d} MiB] {msg}", file=sys.stderr)) if progress else (lambda msg: None)
-    with engine.begin() as conn:
+    with engine.connect() as conn, derived_session(conn), conn.begin():
         secret = get_meta(conn, "person_key")
         assert secret is not None, "store without person_key (not created by open_engine)"
         records, paths, locators = load(conn)
@@ -219,6 +220,7 @@ def rebuild_persons(engine: Engine, *, progress: bool = False, names: NameSink |
         # are never in memory together (the rebuild's peak).
         pids, gone = write_persons(conn, secret, linkage, paths, say, names)
         graph = relatives_mod.build(linkage.clusters, linkage.of_record, paths, records)
+        forget_names()
         say(f"{len(graph.src)} relative and co-listed statements")
         del records  # the clusters hold the records still needed
         write_graph(conn, linkage, graph, pids, gone, say)
@@ -319,10 +321,6 @@ def write_persons(
     ``names`` gets each person's names and birth year: the (person id, name, birth date) of the
     store's records and persons that rebuild_name_index reads, without reading them again."""
     sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
-        # Checked at commit: records keep their person ids while persons are rewritten (a valid
-        # ID's person id is a function of the number, so most never change).
-        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     pids: dict[str, str] = {key: pid_of(secret, key) for key in linkage.clusters}
     status = _Status(paths)
     rows: list[tuple[Any, ...]] = []

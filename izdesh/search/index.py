@@ -9,7 +9,6 @@ rebuild's memory (izdesh.search.index_child) and copies them in with ``fill_name
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
@@ -19,7 +18,7 @@ from sqlalchemy import Engine, select
 from izdesh.names import keys_for_chinese
 from izdesh.names.keys import year_keys
 from izdesh.store import schema
-from izdesh.store.bulk import empty_table, refill
+from izdesh.store.bulk import derived_session, empty_table, refill
 
 KEY_COLUMNS = ("key", "person_id", "name")
 ROWS_TABLE = "name_rows"  # the table of a rows file (fill_name_index): KEY_COLUMNS, no index
@@ -72,20 +71,16 @@ def fill_name_index(engine: Engine, path: str, expected: int) -> int:
                        readers_wait=True)  # fmt: skip
             _check(n, expected)
         return n
-    # SQLite copies table to table itself (no row crosses into Python) from the ATTACHed file.
-    # ATTACH, and the foreign keys' switch, work only outside a transaction: on the raw connection
-    # before SQLAlchemy's BEGIN. Foreign keys are off for the copy (3 million lookups of the
-    # person, 2.6 of its 3.6 s at full scale): the rows' person ids are those of the persons the
-    # rebuild just committed, under the derived lock, and the ingest's integrity check runs
-    # foreign_key_check afterwards all the same.
-    with engine.connect() as conn:
+    # SQLite copies table to table itself (no row crosses into Python) from the ATTACHed file;
+    # ATTACH works only outside a transaction, on the driver's connection before BEGIN. The rows'
+    # person ids are those of the persons the rebuild just committed, under the derived lock
+    # (derived_session: no foreign key lookups, 2.6 of the copy's 3.6 s at full scale). The
+    # indexes' sorts in helper threads: the other core is idle by now and the rebuild's memory
+    # given back (full scale: 7.5 s instead of 9.3 for the three indexes).
+    with engine.connect() as conn, derived_session(conn, sort_threads=True):
         raw = conn.connection.driver_connection
         assert raw is not None
         raw.execute("ATTACH DATABASE ? AS izdesh_rows", (path,))
-        raw.execute("PRAGMA foreign_keys = OFF")
-        # The indexes' sorts in helper threads: the other core is idle by now (full scale: 7.5 s
-        # instead of 9.3 for the three indexes).
-        raw.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 4) - 1}")
         try:
             with conn.begin():
                 empty_table(conn, nk, indexes=False)  # as refill (izdesh.store.bulk): rows, then indexes
@@ -95,8 +90,6 @@ def fill_name_index(engine: Engine, path: str, expected: int) -> int:
                 for ix in sorted(nk.indexes, key=lambda i: str(i.name)):
                     ix.create(conn)
         finally:
-            raw.execute("PRAGMA threads = 0")
-            raw.execute("PRAGMA foreign_keys = ON")
             raw.execute("DETACH DATABASE izdesh_rows")
     return n
 
