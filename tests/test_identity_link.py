@@ -3,6 +3,7 @@ without ID linked or left alone, on hand-written records (both engines)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 import pytest
@@ -172,3 +173,19 @@ def test_rebuild_again_is_stable(store: Store) -> None:
         assert conn.exec_driver_sql(
             "SELECT count(*) FROM record r WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id = r.person_id)"
         ).scalar() == 0
+
+
+def test_rebuild_leaves_the_cycle_collector_as_it_found_it(new_store: Callable[[], str]) -> None:
+    """The rebuild turns Python's cycle collector off while it runs (its objects all live to its
+    end), and back on only if it was on."""
+    s = Store(new_store())
+    s.add("疏附县/名单.xlsx", name="买买提·吐尔逊", id_raw=A_ID)
+    assert gc.isenabled()
+    assert s.rebuild() == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert s.rebuild() == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, text
 
+from izdesh.gcpolicy import no_collection
 from izdesh.identity import relatives as relatives_mod
 from izdesh.identity.link import (
     RECORD_COLUMNS,
@@ -209,7 +210,7 @@ def rebuild_persons(engine: Engine, *, progress: bool = False, names: NameSink |
     (id, distinct record names, birth year) is fed to it as persons are written."""
     t0 = time.perf_counter()
     say = (lambda msg: print(f"[persons {time.perf_counter() - t0:6.1f}s {_rss_mib():5d} MiB] {msg}", file=sys.stderr)) if progress else (lambda msg: None)
-    with engine.connect() as conn, derived_session(conn), conn.begin():
+    with no_collection(), engine.connect() as conn, derived_session(conn), conn.begin():
         secret = get_meta(conn, "person_key")
         assert secret is not None, "store without person_key (not created by open_engine)"
         records, paths, locators = load(conn)
@@ -222,7 +223,12 @@ def rebuild_persons(engine: Engine, *, progress: bool = False, names: NameSink |
         graph = relatives_mod.build(linkage.clusters, linkage.of_record, paths, records)
         forget_names()
         say(f"{len(graph.src)} relative and co-listed statements")
-        del records  # the clusters hold the records still needed
+        # Persons are written and the graph holds what its links need: the records and clusters
+        # (600 MB at full scale) go before the links are written, the rebuild's peak.
+        del records
+        linkage.clusters.clear()
+        linkage.of_record.clear()
+        linkage.record_links.clear()
         write_graph(conn, linkage, graph, pids, gone, say)
         say("written")
     return len(pids)
@@ -428,8 +434,7 @@ def write_graph(
     def links() -> Iterator[tuple[Any, ...]]:
         for pl in linkage.person_links:
             yield ("possibly_same", pids[pl.src], pids[pl.dst], None, pl.record_id, pl.score, pl.why)
-        for rl in graph.links():
-            yield (rl.kind, pids[rl.src], pids[rl.dst], rl.relation, rl.record_id, rl.score, rl.why)
+        yield from graph.rows(pids)
 
     n = _replace_rows(conn, schema.link, "links_digest", cols, links)
     say("links unchanged" if n is None else f"{n} links written")

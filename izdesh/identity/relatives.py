@@ -27,8 +27,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from itertools import combinations
 
 import numpy as np
@@ -42,17 +41,6 @@ GUESSED = 0.75  # derived through names (grandchild's father)
 NAMED = 0.5  # inferred from names across households of a sheet
 CO_LISTED = 0.3
 MAX_CELL = 40  # larger "cells" are not cells
-
-
-@dataclass(slots=True)
-class Rel:
-    src: str  # cluster key
-    dst: str
-    kind: str  # relative, co_listed
-    relation: str | None  # what dst is to src
-    record_id: int
-    score: float
-    why: str
 
 
 def _child(sex: str | None) -> str:
@@ -181,13 +169,13 @@ class Graph:
         w = len(self.whys)
         self.whys.append(why)
         na, nb = self._num(a), self._num(b)
-        for src, dst, rel in ((na, nb, rel_b_to_a), (nb, na, rel_a_to_b)):
-            self.src.append(src)
-            self.dst.append(dst)
-            self.code.append(self._code(kind, rel))
-            self.rec.append(rec.id)
-            self.score.append(score)
-            self.why.append(w)
+        # Both directions at once: (a -> b, what b is to a), then (b -> a).
+        self.src.extend((na, nb))
+        self.dst.extend((nb, na))
+        self.code.extend((self._code(kind, rel_b_to_a), self._code(kind, rel_a_to_b)))
+        self.rec.extend((rec.id, rec.id))
+        self.score.extend((score, score))
+        self.why.extend((w, w))
         if rel_b_to_a == "father":
             self.father_of.setdefault(a, b)
         if rel_a_to_b == "father":
@@ -421,9 +409,11 @@ class Graph:
 
     LINKS_SLICE = 65_536
 
-    def links(self) -> Iterator[Rel]:
-        """Each (src, dst, kind, relation) once: the statement with the highest score (the first
-        made among equals), its why noting how many times the sources state or imply it."""
+    def rows(self, ids: Mapping[str, str]) -> Iterator[tuple[str, str, str, str | None, int, float, str]]:
+        """Each (src, dst, kind, relation) once, as the link table's row (kind, src, dst, relation,
+        record_id, score, why) with ``ids`` giving each cluster's person id: the statement with
+        the highest score (the first made among equals), its why noting how many times the
+        sources state or imply it."""
         n = len(self.src)
         if not n:
             return
@@ -441,9 +431,11 @@ class Graph:
         del s, d, c, first, order
         # Emitted in the order the statements were first made (as the sources read). The loop
         # reads plain lists, not numpy scalars (2.8 million links at full scale: 10 s -> 4), made
-        # a slice at a time: whole, they would hold 200 MB at the rebuild's peak.
+        # a slice at a time: whole, they would hold 200 MB at the rebuild's peak. Rows are made
+        # here, not as objects mapped again by the caller (2 s at full scale).
         emit = np.argsort(best, kind="stable")
-        keys, codes, whys, code_list = self.keys, self.code, self.whys, self.code_list
+        pid = [ids[k] for k in self.keys]
+        codes, whys, code_list = self.code, self.whys, self.code_list
         srcs, dsts, recs, scores, why_of = self.src, self.dst, self.rec, self.score, self.why
         for at in range(0, len(emit), self.LINKS_SLICE):
             part = emit[at : at + self.LINKS_SLICE]
@@ -455,12 +447,12 @@ class Graph:
                 if times > 1:
                     text = f"{text} (stated or derived {times} times in the sources)"
                     sc = round(min(0.99, sc + 0.02 * (times - 1)), 3)
-                yield Rel(keys[srcs[j]], keys[dsts[j]], kind, rel, recs[j], sc, text)
+                yield (kind, pid[srcs[j]], pid[dsts[j]], rel, recs[j], sc, text)
 
 
 def build(clusters: dict[str, Cluster], of_record: dict[int, str], paths: dict[int, str],
           records: list[Rec]) -> Graph:  # fmt: skip
-    """The graph of every statement; ``Graph.links()`` yields the links to store."""
+    """The graph of every statement; ``Graph.rows()`` yields the links to store."""
     g = Graph(clusters, of_record, paths)
     g.households(records)
     g.relative_of(records)

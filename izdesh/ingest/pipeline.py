@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection as DbConnection
 from sqlalchemy.engine import CursorResult
 
 from izdesh.docs.index import Piece, write_text
+from izdesh.gcpolicy import sparse_collection, sparse_collection_while
 from izdesh.identity.persons import rebuild_persons
 from izdesh.ingest import ocr
 from izdesh.ingest.claims import Claims, derived_lock
@@ -104,6 +105,13 @@ def walk(paths: list[Path], exclude: tuple[str, ...] = ()) -> Iterator[tuple[Pat
 def ingest(
     paths: list[Path], db: str, *, workers: int = 1, progress: bool = True, exclude: tuple[str, ...] = ()
 ) -> Summary:
+    """Read every file under ``paths`` not yet in the store ``db`` with ``workers`` readers, write
+    what they find, then rebuild persons and the name index if records changed."""
+    with sparse_collection_while():  # izdesh.gcpolicy: the writer's share of the bulk work
+        return _ingest(paths, db, workers=workers, progress=progress, exclude=exclude)
+
+
+def _ingest(paths: list[Path], db: str, *, workers: int, progress: bool, exclude: tuple[str, ...]) -> Summary:
     for p in paths:
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file or folder")
@@ -393,6 +401,7 @@ def _worker_main(conn: Connection, secret: str, threads: int = 1) -> None:  # pr
     except (ValueError, OSError):
         pass
     os.environ.setdefault("IZDESH_OCR_THREADS", str(threads))
+    sparse_collection()
     while True:
         try:
             task = conn.recv()

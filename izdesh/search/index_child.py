@@ -31,6 +31,7 @@ from typing import Any, Self
 
 from sqlalchemy import Engine
 
+from izdesh.gcpolicy import sparse_collection
 from izdesh.search.index import (
     KEY_COLUMNS,
     ROWS_TABLE,
@@ -146,6 +147,7 @@ def _remove_orphans() -> None:
 
 
 def _child(conn: Connection, path: str) -> None:
+    sparse_collection()  # izdesh.gcpolicy: the names taken, all alive until written
     try:
         chunks: deque[list[NameEntry]] = deque()
         # Everything is taken off the pipe first, so the parent never waits while keys are computed.

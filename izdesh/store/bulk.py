@@ -17,11 +17,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table
+from sqlalchemy import Date, DateTime, Float, Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
 CHUNK = 20_000  # rows per executemany on SQLite (bounded memory for the parameter list)
+
+
+def driver_connection(conn: Connection) -> Any:
+    """The driver's own connection under SQLAlchemy's. Its statements run outside SQLAlchemy's
+    transaction: for what SQLite takes only there (PRAGMAs, ATTACH) and for reads that must not
+    begin one (a writable store's BEGIN IMMEDIATE takes the write lock)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None, "no driver connection: the connection is closed or invalidated"
+    return raw
 
 
 def _iso_or(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -34,6 +43,10 @@ def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[
     for c in columns:
         t = table.c[c].type
         p: Callable[[Any], Any] | None = t.dialect_impl(d).bind_processor(d)
+        if isinstance(t, Float) and not t.asdecimal:
+            # float() of what is a float already (scores): a tuple remade per row for nothing
+            # (2.8 million links at full scale); both drivers take a float or an int as it is.
+            p = None
         if p is not None and isinstance(t, (Date, DateTime)):
             # Dates may come as ISO text (as read back from SQLite), which every engine stores as is.
             p = _iso_or(p)
@@ -50,7 +63,7 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     n = 0
     if conn.dialect.name == "postgresql":
         cols = ", ".join(f'"{c}"' for c in columns)
-        cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cur = driver_connection(conn).cursor()
         with cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
             for r in rows:
                 copy.write_row(r)
@@ -86,8 +99,7 @@ def derived_session(conn: Connection, *, sort_threads: bool = False) -> Iterator
         yield
         return
     assert not conn.in_transaction(), "derived_session: enter before the transaction begins"
-    raw = conn.connection.driver_connection
-    assert raw is not None
+    raw = driver_connection(conn)
     raw.execute("PRAGMA foreign_keys = OFF")
     if sort_threads:
         raw.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 4) - 1}")

@@ -12,13 +12,15 @@ by an interrupted CREATE INDEX CONCURRENTLY). An empty list means the store is s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import click
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 
-from izdesh.store.db import get_meta, open_engine
+from izdesh.store.bulk import driver_connection
+from izdesh.store.db import open_engine
 
 
 def integrity_check(engine: Engine, *, max_problems: int = 100, quick: bool = False) -> list[str]:
@@ -44,46 +46,39 @@ def integrity_check(engine: Engine, *, max_problems: int = 100, quick: bool = Fa
             "WHERE n.nspname = current_schema() AND NOT (i.indisvalid AND i.indisready)"
         )):
             problems.append(f"index {name} is invalid")
-        problems.extend(_person_pointers(conn))
+        problems.extend(_person_pointers(conn.exec_driver_sql))
     return problems[:max_problems]
-
-
-def _driver(conn: Connection) -> Any:
-    """The driver's connection, whose statements run outside SQLAlchemy's transaction: a check
-    only reads, and a writable store's BEGIN IMMEDIATE would take the write lock (the two checks
-    would wait for each other, and ingest workers for both)."""
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    return raw
 
 
 def _sqlite_pages(engine: Engine, max_problems: int, quick: bool) -> list[str]:
     pragma = "quick_check" if quick else "integrity_check"
     with engine.connect() as conn:
-        rows = _driver(conn).execute(f"PRAGMA {pragma}({int(max_problems)})")
+        rows = driver_connection(conn).execute(f"PRAGMA {pragma}({int(max_problems)})")
         return [f"{pragma}: {msg}" for (msg,) in rows if msg != "ok"]
 
 
 def _sqlite_references(engine: Engine, max_problems: int) -> list[str]:
     problems: list[str] = []
     with engine.connect() as conn:
-        for table, rowid, parent, fk in _driver(conn).execute("PRAGMA foreign_key_check"):
+        for table, rowid, parent, fk in driver_connection(conn).execute("PRAGMA foreign_key_check"):
             problems.append(f"foreign_key_check: {table} row {rowid} points at a missing {parent} (key {fk})")
             if len(problems) >= max_problems:
                 break
-        problems.extend(_person_pointers(conn))
+        problems.extend(_person_pointers(lambda sql: driver_connection(conn).execute(sql)))
     return problems
 
 
-def _person_pointers(conn: Connection) -> list[str]:
+def _person_pointers(query: Callable[[str], Any]) -> list[str]:
     """record.person_id is no foreign key (the ingest writes it before the person exists): once
-    persons are built, each must point at one."""
-    if get_meta(conn, "derived_stale") == "1":  # an ingest still at work, or killed: not built yet
+    persons are built, each must point at one. ``query`` runs SQL: on SQLite through the driver's
+    connection, as a check only reads (see ``driver_connection``)."""
+    stale = query("SELECT value FROM meta WHERE key = 'derived_stale'").fetchone()
+    if stale and stale[0] == "1":  # an ingest still at work, or killed: not built yet
         return []
-    n = conn.execute(text(
+    (n,) = query(
         "SELECT count(*) FROM record r WHERE r.person_id IS NOT NULL"
         " AND NOT EXISTS (SELECT 1 FROM person p WHERE p.id = r.person_id)"
-    )).scalar()
+    ).fetchone()
     return [f"record.person_id: {n} record(s) point at no person"] if n else []
 
 
